@@ -1,0 +1,58 @@
+# The course's commands. Each one first makes sure .venv exists and matches
+# requirements.txt, so a fresh clone needs nothing but Python 3.11+ and make.
+#
+#   make lab      set up, then open the course in JupyterLab
+#   make test     set up, then bmlib's unit tests and strict nbval of every notebook
+#   make figures  re-execute every notebook in place and rewrite figures/
+#   make student  write solution-free student copies to student/
+#   make bench    run every benchmark in benchmarks/
+#   make lint     ruff over bmlib, tests and benchmarks
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# .venv is rebuilt from scratch whenever requirements.txt changes (a "stale" venv);
+# bmlib is reinstalled (editable) whenever pyproject.toml changes.
+DEPS   := $(VENV)/.requirements-installed
+BMLIB  := $(VENV)/.bmlib-installed
+
+# JupyterLab refuses to start as root unless told; only say so when we are root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: setup lab test figures student bench lint clean
+
+setup: $(BMLIB)
+
+$(DEPS): requirements.txt
+	@if [ -d $(VENV) ]; then echo "== $(VENV) is missing or older than requirements.txt: rebuilding it"; rm -rf $(VENV); fi
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	touch $@
+
+$(BMLIB): $(DEPS) pyproject.toml
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+
+test: setup
+	$(BIN)/python -m pytest
+
+figures: setup
+	$(BIN)/python -m bmlib.figures
+
+student: setup
+	$(BIN)/python -m bmlib.student
+
+bench: setup
+	@set -e; for script in benchmarks/bench_*.py; do \
+		echo "== $$script"; $(BIN)/python $$script; done
+
+lint: setup
+	$(BIN)/ruff check bmlib tests benchmarks
+
+clean:
+	rm -rf $(VENV) student .pytest_cache
+	find bmlib tests -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,63 @@
+"""Input checks shared by bmlib's public functions.
+
+Every public function validates at its boundary with these helpers, so errors name the
+parameter and say what was expected; Numba kernels behind them trust their arguments.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def positive(name, value):
+    """Return ``value`` as float64 (scalar or array) after checking it is finite and > 0."""
+    array = real_array(name, value)
+    if array.size and not np.all(array > 0):
+        raise ValueError(f"{name} must be > 0, got {_show(value)}")
+    return array[()] if array.ndim == 0 else array
+
+
+def positive_scalar(name, value):
+    """Return ``value`` as a Python float after checking it is one finite number > 0."""
+    if np.ndim(value) != 0:
+        raise ValueError(f"{name} must be a single number, got an array of shape {np.shape(value)}")
+    return float(positive(name, value))
+
+
+def real_array(name, value):
+    """Return ``value`` as a float64 array after checking it holds only finite real numbers."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got {type(value).__name__}")
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got {_show(value)}") from err
+    if np.iscomplexobj(value):
+        raise TypeError(f"{name} must be real, got complex values")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite; it holds NaN or infinity: {_show(value)}")
+    return array
+
+
+def vector(name, value):
+    """Return ``value`` as a non-empty 1-D float64 array of finite numbers."""
+    array = real_array(name, value)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one value per state), got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    return array
+
+
+def count(name, value):
+    """Return ``value`` as a Python int after checking it is an integer >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_show(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return int(value)
+
+
+def _show(value, limit=60):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,90 @@
+"""One figure style for the whole course, and saving figures to ``figures/`` byte for byte.
+
+In a notebook::
+
+    from bmlib import plotting
+    plotting.use_style()
+    fig, ax = plt.subplots()
+    ...
+    plotting.savefig(fig, "01_speed_distribution")   # -> figures/01_speed_distribution.png
+
+``savefig`` writes to the repository's ``figures/`` folder, found from where bmlib lives
+(not from the notebook's working directory), and strips the metadata that would make two
+runs differ, so re-running an unchanged notebook rewrites identical PNG files.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import matplotlib as mpl
+
+__all__ = ["STYLE", "use_style", "figures_dir", "savefig"]
+
+STYLE = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "figure.constrained_layout.use": True,
+    "savefig.dpi": 150,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 10,
+    "legend.frameon": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "lines.linewidth": 2.0,
+    "image.cmap": "viridis",
+}
+"""The course's matplotlib settings (readable sizes, light grid, no top/right spines)."""
+
+_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
+
+
+def use_style():
+    """Apply :data:`STYLE` to matplotlib's global settings."""
+    mpl.rcParams.update(STYLE)
+
+
+def figures_dir():
+    """Return the folder figures are written to.
+
+    The environment variable ``BMLIB_FIGURES_DIR`` wins (tests use it to write elsewhere);
+    otherwise it is ``figures/`` at the top of the course repository that holds this copy
+    of bmlib; if bmlib was installed outside a course checkout, ``./figures``.
+    """
+    override = os.environ.get("BMLIB_FIGURES_DIR")
+    if override:
+        return Path(override)
+    root = Path(__file__).resolve().parent.parent
+    if (root / "notebooks").is_dir():
+        return root / "figures"
+    return Path.cwd() / "figures"
+
+
+def savefig(fig, name):
+    """Save ``fig`` as ``figures/<name>.png`` with fixed metadata; return the path.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    name : str
+        ``NN_short_name``: the notebook's two-digit number, an underscore, then lower-case
+        letters, digits and underscores; no extension.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"name must look like '01_speed_distribution' (NN_lower_case, no extension), got {name!r}")
+    folder = figures_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    # Matplotlib writes a "Software" text chunk with its version; nothing else varies.
+    fig.savefig(path, format="png", metadata={"Software": None})
+    return path
