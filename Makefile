@@ -19,9 +19,18 @@ BMLIB  := $(VENV)/.bmlib-installed
 # JupyterLab refuses to start as root unless told; only say so when we are root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# Numba's on-disk cache (cache=True) is keyed on each kernel's own source file, so it goes
+# stale when a kernel inlines a function from another module (every sampler inlines
+# bmlib.rng). Clear it whenever any bmlib source changes.
+KERNELS := bmlib/__pycache__/.numba-cache-sources
+
 .PHONY: setup lab test figures student bench lint clean
 
-setup: $(BMLIB)
+setup: $(BMLIB) $(KERNELS)
+
+$(KERNELS): $(wildcard bmlib/*.py)
+	@find bmlib tests \( -name '*.nbi' -o -name '*.nbc' \) -delete
+	@mkdir -p $(@D) && touch $@
 
 $(DEPS): requirements.txt
 	@if [ -d $(VENV) ]; then echo "== $(VENV) is missing or older than requirements.txt: rebuilding it"; rm -rf $(VENV); fi

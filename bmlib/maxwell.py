@@ -236,7 +236,7 @@ def _sample_velocities(states, sigma, out):
 def _sample_speeds(states, sigma, out):
     # v = sigma * sqrt(z_1^2 + z_2^2 + z_3^2): the same normals, in the same order, as
     # _sample_velocities, so speeds equal the norms of the velocities for the same seed.
-    # Two rows at a time take three Box-Muller pairs.
+    # Two rows at a time take three pairs of normals.
     n = out.shape[0]
     for block in prange(states.shape[0]):
         start = block * _BLOCK_ROWS

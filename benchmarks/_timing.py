@@ -1,0 +1,33 @@
+"""Timing helpers shared by the benchmark scripts (run them as `python benchmarks/bench_*.py`)."""
+
+import os
+import platform
+import time
+
+import numba
+import numpy as np
+
+
+def best_time(function, repeat=5):
+    """Best wall-clock time of ``repeat`` calls, in seconds (after one warm-up call)."""
+    function()
+    times = []
+    for _ in range(repeat):
+        tic = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - tic)
+    return min(times)
+
+
+def header(title):
+    print(title)
+    print(
+        f"  python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}, "
+        f"{os.cpu_count()} cpu(s), {numba.get_num_threads()} numba thread(s)"
+    )
+
+
+def row(label, seconds, per, unit_count, baseline_seconds=None):
+    """Print one line: time per item in ns and, if given, the speed-up over the baseline."""
+    ratio = f"{baseline_seconds / seconds:6.1f}x" if baseline_seconds else "  (baseline)"
+    print(f"  {label:<44} {1e9 * seconds / unit_count:8.2f} ns/{per}  {ratio}")
