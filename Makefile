@@ -61,6 +61,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check bmlib tests benchmarks
+	$(BIN)/ruff format --check bmlib tests benchmarks
 
 clean:
 	rm -rf $(VENV) student .pytest_cache

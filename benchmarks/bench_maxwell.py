@@ -40,7 +40,9 @@ def main():
     row("scipy.special.logsumexp", baseline, "term", energies.size)
     bmlib_time = best_time(lambda: stats.logsumexp(-energies))
     row("bmlib.stats.logsumexp", bmlib_time, "term", energies.size, baseline)
-    assert abs(stats.logsumexp(-energies) - scipy_logsumexp(-energies)) < 1e-9 * abs(scipy_logsumexp(-energies))
+    assert abs(stats.logsumexp(-energies) - scipy_logsumexp(-energies)) < 1e-9 * abs(
+        scipy_logsumexp(-energies)
+    )
 
 
 if __name__ == "__main__":

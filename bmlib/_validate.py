@@ -27,11 +27,15 @@ def positive_scalar(name, value):
 def real_array(name, value):
     """Return ``value`` as a float64 array after checking it holds only finite real numbers."""
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a real number or an array of real numbers, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers, got {type(value).__name__}"
+        )
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be a real number or an array of real numbers, got {_show(value)}") from err
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers, got {_show(value)}"
+        ) from err
     if np.iscomplexobj(value):
         raise TypeError(f"{name} must be real, got complex values")
     if not np.all(np.isfinite(array)):

@@ -35,7 +35,9 @@ class _ThisPythonSpecs(KernelSpecManager):
     """Whatever kernel a notebook names, start it with the Python running this module."""
 
     def get_kernel_spec(self, kernel_name):
-        return KernelSpec(resource_dir=ipykernel.kernelspec.RESOURCES, **ipykernel.kernelspec.get_kernel_dict())
+        return KernelSpec(
+            resource_dir=ipykernel.kernelspec.RESOURCES, **ipykernel.kernelspec.get_kernel_dict()
+        )
 
 
 class _ThisPythonKernelManager(AsyncKernelManager):

@@ -81,7 +81,9 @@ def savefig(fig, name):
     if not hasattr(fig, "savefig"):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"name must look like '01_speed_distribution' (NN_lower_case, no extension), got {name!r}")
+        raise ValueError(
+            f"name must look like '01_speed_distribution' (NN_lower_case, no extension), got {name!r}"
+        )
     folder = figures_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"

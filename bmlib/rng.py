@@ -61,7 +61,9 @@ def _seed_sequence(seed):
         # Draw entropy from the generator: advances it, as NumPy's own spawning does.
         return np.random.SeedSequence(seed.integers(0, 2**63, size=4, dtype=np.int64).tolist())
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int >= 0, a numpy.random.Generator or None, got {type(seed).__name__}")
+        raise TypeError(
+            f"seed must be an int >= 0, a numpy.random.Generator or None, got {type(seed).__name__}"
+        )
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
     return np.random.SeedSequence(int(seed))

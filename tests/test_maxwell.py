@@ -4,6 +4,7 @@ Statistical tests use fixed seeds and tolerances derived from error bars (5 stan
 errors, or a stated significance level for goodness-of-fit tests).
 """
 
+import hashlib
 import math
 import subprocess
 import sys
@@ -44,7 +45,9 @@ def test_pdf_normalised_and_moments_match_closed_forms(gas, T):
     upper = 40 * a
 
     def moment(k):
-        return integrate.quad(lambda v: v**k * maxwell.speed_pdf(v, T, m), 0, upper, epsabs=0, epsrel=1e-12, limit=200)[0]
+        return integrate.quad(
+            lambda v: v**k * maxwell.speed_pdf(v, T, m), 0, upper, epsabs=0, epsrel=1e-12, limit=200
+        )[0]
 
     assert moment(0) == pytest.approx(1.0, rel=1e-10)
     assert moment(1) == pytest.approx(maxwell.mean_speed(T, m), rel=1e-10)
@@ -171,7 +174,9 @@ def test_same_seed_same_samples_and_prefix_property():
     np.testing.assert_array_equal(a[:100], maxwell.sample_speeds(100, T, N2, seed=8))
     assert not np.array_equal(a, maxwell.sample_speeds(10_000, T, N2, seed=9))
     generator = np.random.default_rng(1)
-    assert not np.array_equal(maxwell.sample_speeds(10, T, N2, seed=generator), maxwell.sample_speeds(10, T, N2, seed=generator))
+    assert not np.array_equal(
+        maxwell.sample_speeds(10, T, N2, seed=generator), maxwell.sample_speeds(10, T, N2, seed=generator)
+    )
 
 
 def test_samples_do_not_depend_on_the_thread_count():
@@ -189,12 +194,13 @@ def test_samples_do_not_depend_on_the_thread_count():
 
 def test_same_seed_same_samples_in_another_process():
     code = (
-        "from bmlib import maxwell; import hashlib;"
-        "print(hashlib.sha256(maxwell.sample_velocities(10000, 300.0, maxwell.GASES['N2'], seed=12).tobytes()).hexdigest())"
+        "import hashlib; from bmlib import maxwell;"
+        "v = maxwell.sample_velocities(10000, 300.0, maxwell.GASES['N2'], seed=12);"
+        "print(hashlib.sha256(v.tobytes()).hexdigest())"
     )
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    import hashlib
-
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     here = hashlib.sha256(maxwell.sample_velocities(10000, 300.0, N2, seed=12).tobytes()).hexdigest()
     assert other == here
 
@@ -214,26 +220,41 @@ def test_boltzmann_probabilities_hand_computed():
     np.testing.assert_allclose(p, weights / weights.sum(), rtol=1e-15)
     assert p.sum() == pytest.approx(1.0, abs=1e-15)
     # two levels 0 and 1 at T = 1 / ln 3: upper level exactly 1/4
-    np.testing.assert_allclose(maxwell.boltzmann_probabilities([0.0, 1.0], 1 / math.log(3)), [0.75, 0.25], rtol=1e-14)
+    np.testing.assert_allclose(
+        maxwell.boltzmann_probabilities([0.0, 1.0], 1 / math.log(3)), [0.75, 0.25], rtol=1e-14
+    )
     # degenerate levels are equally likely; T -> large gives uniform
     np.testing.assert_allclose(maxwell.boltzmann_probabilities([2.0, 2.0], 0.1), [0.5, 0.5])
-    np.testing.assert_allclose(maxwell.boltzmann_probabilities([0.0, 1.0, 3.0], 1e12), [1 / 3] * 3, rtol=1e-11)
+    np.testing.assert_allclose(
+        maxwell.boltzmann_probabilities([0.0, 1.0, 3.0], 1e12), [1 / 3] * 3, rtol=1e-11
+    )
 
 
 def test_log_partition_function_hand_computed_and_mean_energy_identity():
     energies = np.array([0.0, 1.0, 3.0])
-    assert maxwell.log_partition_function(energies, 1.0) == pytest.approx(math.log(1 + math.exp(-1) + math.exp(-3)), rel=1e-15)
+    assert maxwell.log_partition_function(energies, 1.0) == pytest.approx(
+        math.log(1 + math.exp(-1) + math.exp(-3)), rel=1e-15
+    )
     # -d log Z / d beta = <E>
     T0, h = 1.5, 1e-5
-    derivative = -(maxwell.log_partition_function(energies, 1 / (1 / T0 + h)) - maxwell.log_partition_function(energies, 1 / (1 / T0 - h))) / (2 * h)
+    derivative = -(
+        maxwell.log_partition_function(energies, 1 / (1 / T0 + h))
+        - maxwell.log_partition_function(energies, 1 / (1 / T0 - h))
+    ) / (2 * h)
     assert derivative == pytest.approx(maxwell.boltzmann_probabilities(energies, T0) @ energies, rel=1e-9)
 
 
 def test_stable_for_energies_spanning_hundreds_of_kT():
     energies = np.array([0.0, 1.0, 3.0])
     for shift in [500.0, -500.0, 1e5, -1e5]:
-        np.testing.assert_allclose(maxwell.boltzmann_probabilities(energies + shift, 1.0), maxwell.boltzmann_probabilities(energies, 1.0), rtol=1e-12)
-        assert maxwell.log_partition_function(energies + shift, 1.0) == pytest.approx(maxwell.log_partition_function(energies, 1.0) - shift, rel=1e-12)
+        np.testing.assert_allclose(
+            maxwell.boltzmann_probabilities(energies + shift, 1.0),
+            maxwell.boltzmann_probabilities(energies, 1.0),
+            rtol=1e-12,
+        )
+        assert maxwell.log_partition_function(energies + shift, 1.0) == pytest.approx(
+            maxwell.log_partition_function(energies, 1.0) - shift, rel=1e-12
+        )
     wide = np.array([0.0, 300.0, 700.0, 1000.0])  # 1000 kT apart at T = 1
     p = maxwell.boltzmann_probabilities(wide, 1.0)
     assert np.all(np.isfinite(p)) and p[0] == 1.0 and p[1] == pytest.approx(math.exp(-300), rel=1e-12)
@@ -289,7 +310,12 @@ def test_bad_speeds_and_array_temperature_for_sampling():
 
 @pytest.mark.parametrize(
     "energies, message",
-    [([0.0, np.nan], "energies must be finite"), ([], "energies must not be empty"), ([[0.0, 1.0]], "energies must be 1-D"), ([np.inf, 0.0], "energies must be finite")],
+    [
+        ([0.0, np.nan], "energies must be finite"),
+        ([], "energies must not be empty"),
+        ([[0.0, 1.0]], "energies must be 1-D"),
+        ([np.inf, 0.0], "energies must be finite"),
+    ],
 )
 def test_bad_energies(energies, message):
     with pytest.raises(ValueError, match=message):

@@ -27,7 +27,9 @@ def test_notebook_saves_at_least_three_figures_named_after_it(path):
 def test_every_figure_on_disk_comes_from_a_notebook_and_vice_versa():
     saved = {name for path in NOTEBOOKS for name in _saved_figures(path)}
     on_disk = {p.stem for p in (REPOSITORY / "figures").glob("*.png")}
-    assert saved == on_disk, f"only in notebooks: {sorted(saved - on_disk)}; only on disk: {sorted(on_disk - saved)}"
+    assert saved == on_disk, (
+        f"only in notebooks: {sorted(saved - on_disk)}; only on disk: {sorted(on_disk - saved)}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

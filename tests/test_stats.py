@@ -59,7 +59,13 @@ def test_logsumexp_works_inside_njit():
 
 @pytest.mark.parametrize(
     "bad, error",
-    [([], ValueError), ([1.0, np.nan], ValueError), ([np.inf], ValueError), ("abc", TypeError), (None, TypeError)],
+    [
+        ([], ValueError),
+        ([1.0, np.nan], ValueError),
+        ([np.inf], ValueError),
+        ("abc", TypeError),
+        (None, TypeError),
+    ],
 )
 def test_logsumexp_bad_input(bad, error):
     with pytest.raises(error, match="a must"):

@@ -23,7 +23,11 @@ def _marked_lines(nb):
 
 
 def _first_solution_cell(nb):
-    return next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source)
+    return next(
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source
+    )
 
 
 def test_there_are_course_notebooks():
@@ -52,10 +56,14 @@ def test_student_copy_keeps_no_solution_text_and_is_valid(path):
     assert hidden, "the notebook has marked regions, so there must be lines to look for"
     student_lines = {line.strip() for cell in copy.cells for line in cell.source.splitlines()}
     assert not hidden & student_lines, f"solution text survived: {sorted(hidden & student_lines)[:3]}"
-    assert all(not cell.get("outputs") for cell in copy.cells if cell.cell_type == "code"), "outputs can give answers away"
+    assert all(not cell.get("outputs") for cell in copy.cells if cell.cell_type == "code"), (
+        "outputs can give answers away"
+    )
     assert "raise NotImplementedError()" in text
     assert len(copy.cells) == len(nb.cells)
-    assert nb.cells[_first_solution_cell(nb)].source.count("### BEGIN SOLUTION") == 1  # the original is untouched
+    assert (
+        nb.cells[_first_solution_cell(nb)].source.count("### BEGIN SOLUTION") == 1
+    )  # the original is untouched
 
 
 def test_write_student_copies_writes_one_readable_file_per_notebook(tmp_path):
@@ -75,6 +83,14 @@ def test_student_copy_runs_until_the_first_unsolved_exercise(path, tmp_path, mon
         execute_notebook(copy, cwd=path.parent, timeout=300)
     assert raised.value.ename == "NotImplementedError"
     ran = [i for i, cell in enumerate(copy.cells) if cell.cell_type == "code" and cell.get("execution_count")]
-    assert ran and ran[-1] == first, f"stopped at cell {ran[-1] if ran else None}, first exercise is cell {first}"
-    errors = [i for i, cell in enumerate(copy.cells) if cell.cell_type == "code" for out in cell.outputs if out.output_type == "error"]
+    assert ran and ran[-1] == first, (
+        f"stopped at cell {ran[-1] if ran else None}, first exercise is cell {first}"
+    )
+    errors = [
+        i
+        for i, cell in enumerate(copy.cells)
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "error"
+    ]
     assert errors == [first]
