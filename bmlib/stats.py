@@ -16,7 +16,7 @@ from numba.extending import overload
 
 from bmlib import _validate
 
-__all__ = ["sigmoid", "softplus", "logsumexp"]
+__all__ = ["sigmoid", "softplus", "logsumexp", "total_variation_distance"]
 
 
 @vectorize(["float64(float64)"], cache=True)
@@ -96,3 +96,34 @@ def _logsumexp(a):
 def _logsumexp_njit(a):
     """Inside @njit, ``logsumexp(a)`` compiles straight to the kernel (no validation)."""
     return lambda a: _logsumexp(a)
+
+
+def total_variation_distance(p, q):
+    """Total-variation distance between two distributions over the same states.
+
+    TV(p, q) = 1/2 sum_x |p(x) - q(x)| = the largest difference in probability the two
+    give to any set of states; 0 for identical distributions, 1 for disjoint ones.
+
+    Parameters
+    ----------
+    p, q : array_like of shape (n_states,)
+        Non-negative, each summing to 1 (to 1e-9).
+
+    Returns
+    -------
+    float
+    """
+    p = _probability_vector("p", p)
+    q = _probability_vector("q", q)
+    if p.shape != q.shape:
+        raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
+    return 0.5 * float(np.abs(p - q).sum())
+
+
+def _probability_vector(name, value):
+    array = _validate.vector(name, value)
+    if np.any(array < 0):
+        raise ValueError(f"{name} must be non-negative")
+    if abs(array.sum() - 1.0) > 1e-9:
+        raise ValueError(f"{name} must sum to 1, sums to {array.sum()!r}")
+    return array

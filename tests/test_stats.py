@@ -70,3 +70,23 @@ def test_logsumexp_works_inside_njit():
 def test_logsumexp_bad_input(bad, error):
     with pytest.raises(error, match="a must"):
         stats.logsumexp(bad)
+
+
+def test_total_variation_distance():
+    assert stats.total_variation_distance([0.5, 0.5], [0.5, 0.5]) == 0.0
+    assert stats.total_variation_distance([1.0, 0.0], [0.0, 1.0]) == 1.0
+    assert stats.total_variation_distance([0.2, 0.3, 0.5], [0.3, 0.3, 0.4]) == pytest.approx(0.1, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    "p, q, message",
+    [
+        ([0.5, 0.6], [0.5, 0.5], "p must sum to 1"),
+        ([1.0], [0.5, 0.5], "same shape"),
+        ([1.5, -0.5], [0.5, 0.5], "p must be non-negative"),
+        ([0.5, 0.5], [np.nan, 1.0], "q must be finite"),
+    ],
+)
+def test_total_variation_distance_bad_input(p, q, message):
+    with pytest.raises(ValueError, match=message):
+        stats.total_variation_distance(p, q)
