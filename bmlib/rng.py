@@ -30,6 +30,9 @@ the output depends on the seed and the problem size alone, whatever the thread c
 
 Inside a kernel, draw with :func:`next_uint64`, :func:`next_double` and
 :func:`next_normal_pair` (Marsaglia's polar method), passing the state array and the stream index.
+The tightest loops (a lattice row of Metropolis updates) copy a stream's four words into local
+variables, advance them with :func:`xoshiro_step` (which LLVM keeps in registers), and store
+them back at the end of the row.
 
 References
 ----------
@@ -48,6 +51,7 @@ __all__ = [
     "next_uint64",
     "next_double",
     "next_normal_pair",
+    "xoshiro_step",
 ]
 
 _INV_2_53 = 1.0 / 9007199254740992.0  # 2**-53
@@ -116,12 +120,11 @@ def _rotl(x, k):
 
 
 @njit(cache=True, inline="always")
-def next_uint64(states, stream):
-    """Advance stream ``stream`` of ``states`` and return the next 64-bit integer (xoshiro256**)."""
-    s0 = states[stream, 0]
-    s1 = states[stream, 1]
-    s2 = states[stream, 2]
-    s3 = states[stream, 3]
+def xoshiro_step(s0, s1, s2, s3):
+    """One xoshiro256** step on a state held in four local uint64 variables.
+
+    Returns ``(result, s0, s1, s2, s3)``: the 64-bit output and the advanced state.
+    """
     result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
     t = s1 << np.uint64(17)
     s2 ^= s0
@@ -130,6 +133,15 @@ def next_uint64(states, stream):
     s0 ^= s3
     s2 ^= t
     s3 = _rotl(s3, 45)
+    return result, s0, s1, s2, s3
+
+
+@njit(cache=True, inline="always")
+def next_uint64(states, stream):
+    """Advance stream ``stream`` of ``states`` and return the next 64-bit integer (xoshiro256**)."""
+    result, s0, s1, s2, s3 = xoshiro_step(
+        states[stream, 0], states[stream, 1], states[stream, 2], states[stream, 3]
+    )
     states[stream, 0] = s0
     states[stream, 1] = s1
     states[stream, 2] = s2

@@ -90,3 +90,75 @@ def test_total_variation_distance():
 def test_total_variation_distance_bad_input(p, q, message):
     with pytest.raises(ValueError, match=message):
         stats.total_variation_distance(p, q)
+
+
+# ---------------------------------------------------------------------------------------
+# error bars for correlated series, on an AR(1) process whose answers are known:
+# x_t = phi x_{t-1} + e_t has rho(t) = phi^t, tau_int = (1 + phi) / (2 (1 - phi)), and
+# variance of its mean ~ 2 tau_int var(x) / n.
+
+
+def _ar1(phi, n, seed):
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(size=n)
+    x = np.empty(n)
+    x[0] = noise[0] / np.sqrt(1 - phi**2)  # start in the stationary distribution
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + noise[t]
+    return x
+
+
+def test_autocorrelation_of_ar1():
+    phi = 0.8
+    rho = stats.autocorrelation(_ar1(phi, 200_000, seed=1), max_lag=10)
+    assert rho[0] == 1.0
+    # standard error of rho(t) for a long series ~ sqrt((1 + phi^2) / (1 - phi^2) / n) < 0.01
+    np.testing.assert_allclose(rho, phi ** np.arange(11), atol=0.02)
+
+
+@pytest.mark.parametrize("phi", [0.0, 0.5, 0.9])
+def test_integrated_autocorrelation_time_of_ar1(phi):
+    tau = stats.integrated_autocorrelation_time(_ar1(phi, 400_000, seed=2))
+    exact = (1 + phi) / (2 * (1 - phi))
+    # Sokal: relative error of tau ~ sqrt(2 (2W + 1) / n) with W ~ 5 tau: 2.2 % at phi = 0.9
+    assert tau == pytest.approx(exact, rel=0.05 + 4 * np.sqrt(2 * (10 * exact + 1) / 400_000))
+
+
+@pytest.mark.parametrize("phi", [0.0, 0.9])
+def test_blocking_error_matches_the_exact_error_of_the_mean(phi):
+    n = 2**18
+    x = _ar1(phi, n, seed=3)
+    exact = np.sqrt((1 + phi) / (1 - phi) / (1 - phi**2) / n)  # sqrt(2 tau var / n), var = 1/(1-phi^2)
+    # the plateau estimate uses >= 32 blocks: its own relative error is about 1/sqrt(2 * 31)
+    assert stats.blocking_error(x) == pytest.approx(exact, rel=4 / np.sqrt(62))
+    naive = x.std() / np.sqrt(n)
+    if phi > 0:
+        assert stats.blocking_error(x) > 3 * naive  # the naive error is far too small
+
+
+def test_jackknife_of_mean_and_of_a_nonlinear_estimate():
+    x = np.random.default_rng(4).normal(2.0, 1.0, size=64_000)
+    value, error = stats.jackknife(np.mean, x, n_blocks=64)
+    assert value == x.mean()
+    # for independent data the jackknife error of the mean is s / sqrt(n), to ~1/sqrt(63)
+    assert error == pytest.approx(x.std() / np.sqrt(x.size), rel=4 / np.sqrt(126))
+    # variance of N(2, 1): 1 with standard error sqrt(2 / n)
+    value, error = stats.jackknife(np.var, x)
+    assert abs(value - 1.0) < 4 * error and error == pytest.approx(np.sqrt(2 / x.size), rel=0.5)
+    # two series: ratio of means
+    y = np.random.default_rng(5).normal(4.0, 1.0, size=64_000)
+    value, _ = stats.jackknife(lambda a, b: a.mean() / b.mean(), x, y)
+    assert value == pytest.approx(x.mean() / y.mean())
+
+
+def test_error_bar_functions_refuse_bad_input():
+    with pytest.raises(ValueError, match="at least 32 samples"):
+        stats.blocking_error(np.ones(10))
+    with pytest.raises(ValueError, match="finite"):
+        stats.integrated_autocorrelation_time([1.0, np.nan, 2.0])
+    with pytest.raises(TypeError, match="callable"):
+        stats.jackknife("mean", np.ones(100))
+    with pytest.raises(ValueError, match="same length"):
+        stats.jackknife(lambda a, b: 0.0, np.ones(100), np.ones(99))
+    with pytest.raises(ValueError, match="n_blocks must be >= 2"):
+        stats.jackknife(np.mean, np.ones(100), n_blocks=1)

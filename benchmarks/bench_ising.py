@@ -1,0 +1,68 @@
+"""2D Ising checkerboard Metropolis at T_C, L = 256: bmlib against vectorised NumPy.
+
+Both sides do the same work on the same starting lattice in this process: full checkerboard
+sweeps, one attempted flip per spin per sweep. Prints ns per attempted flip and the ratio
+baseline / bmlib.
+"""
+
+import numba
+import numpy as np
+from _timing import best_time, header, row
+
+from bmlib import ising
+
+L = 256
+T = ising.T_C
+
+
+def numpy_metropolis(spins, T, n_sweeps, generator):
+    """The checkerboard Metropolis a NumPy user would write: whole colours at once."""
+    i, j = np.indices(spins.shape)
+    colours = [(i + j) % 2 == c for c in (0, 1)]
+    for _ in range(n_sweeps):
+        for colour in colours:
+            nb = np.roll(spins, 1, 0) + np.roll(spins, -1, 0) + np.roll(spins, 1, 1) + np.roll(spins, -1, 1)
+            delta = 2 * spins * nb
+            accept = colour & (generator.random(spins.shape) < np.exp(-delta / T))
+            spins[accept] *= -1
+
+
+def main():
+    header(f"Ising checkerboard Metropolis, L = {L}, T = T_C = {T:.4f}")
+    start = ising.random_spins(L, seed=1)
+    ising.metropolis(start, T, 200, seed=2)  # near-equilibrium starting lattice for both sides
+    flips_numpy, flips_bmlib = 20 * L * L, 400 * L * L
+
+    def run_numpy():
+        numpy_metropolis(start.copy(), T, 20, np.random.default_rng(3))
+
+    def run_bmlib(parallel):
+        spins = start.copy()
+        return lambda: ising.metropolis(spins, T, 400, seed=3, parallel=parallel)
+
+    baseline = best_time(run_numpy, repeat=3)
+    row("NumPy vectorised checkerboard", baseline / flips_numpy, "flip", 1)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    serial = best_time(run_bmlib(False), repeat=5)
+    numba.set_num_threads(threads)
+    row("bmlib.ising.metropolis, serial", serial / flips_bmlib, "flip", 1, baseline / flips_numpy)
+    parallel = best_time(run_bmlib(True), repeat=5)
+    row(
+        f"bmlib.ising.metropolis, parallel ({threads} threads)",
+        parallel / flips_bmlib,
+        "flip",
+        1,
+        baseline / flips_numpy,
+    )
+    print(f"  parallel / serial speed-up: {serial / parallel:.2f}x")
+
+    header(f"Wolff clusters, L = {L}, T = T_C")
+    spins = start.copy()
+    size = ising.wolff(spins, T, 2000, seed=4)
+    wolff_time = best_time(lambda: ising.wolff(spins, T, 2000, seed=5), repeat=3)
+    row(f"bmlib.ising.wolff (mean cluster {size:.0f} spins)", wolff_time / (2000 * size), "spin flipped", 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,903 @@
+"""The two-dimensional Ising model: energies, Monte Carlo samplers, exact results, annealing.
+
+Spins s_i in {-1, +1} (int8) sit on an L x L square lattice with periodic boundaries. The
+energy of a configuration is
+
+    E(s) = -J sum_<ij> s_i s_j - h sum_i s_i,
+
+the first sum over nearest-neighbour pairs (each pair once). Temperatures are in units of
+J / k_B. In the thermodynamic limit the model orders below T_C = 2 / ln(1 + sqrt 2).
+
+Samplers
+--------
+:func:`metropolis`
+    Checkerboard Metropolis: sites of one colour have neighbours only of the other colour,
+    so a whole colour can be updated in any order, or in parallel, with the same result.
+    Acceptance probabilities come from a precomputed table (the local field takes only 5
+    values); each lattice row has its own xoshiro256** stream from :mod:`bmlib.rng`, so the
+    result depends on the seed alone, not on the number of threads.
+:func:`wolff`
+    Wolff single-cluster updates (h = 0), which do not slow down near T_C.
+
+Exact results
+-------------
+Onsager's energy and specific heat and Yang's spontaneous magnetisation (infinite lattice),
+and :func:`exact_observables` by enumerating all 2^(L*L) states of an L <= 4 lattice.
+
+Spin glasses
+------------
+:func:`anneal` runs Metropolis or heat-bath sweeps at a decreasing temperature on any
+symmetric coupling matrix: Sherrington-Kirkpatrick, +-J, or a max-cut instance.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+from scipy.special import ellipe, ellipk
+
+from bmlib import _validate, exact, rng, stats
+
+__all__ = [
+    "T_C",
+    "random_spins",
+    "ordered_spins",
+    "energy",
+    "magnetization",
+    "metropolis",
+    "wolff",
+    "simulate",
+    "SimulationResult",
+    "onsager_energy",
+    "onsager_specific_heat",
+    "onsager_magnetization",
+    "exact_observables",
+    "couplings_energy",
+    "anneal",
+    "AnnealResult",
+    "geometric_schedule",
+]
+
+T_C = 2.0 / np.log(1.0 + np.sqrt(2.0))
+"""Critical temperature of the square-lattice Ising model, 2 / ln(1 + sqrt 2) = 2.26918... (J = k_B = 1)."""
+
+_LOW_32 = np.uint64(0xFFFFFFFF)
+
+
+# ---------------------------------------------------------------------------------------
+# Lattices and their energy
+
+
+def _lattice_size(L):
+    L = _validate.count("L", L)
+    if L < 2:
+        raise ValueError(f"L must be >= 2, got {L}")
+    return L
+
+
+def random_spins(L, seed=None):
+    """An L x L lattice of independent random spins (infinite temperature).
+
+    Parameters
+    ----------
+    L : int
+        Side of the lattice, >= 2.
+    seed : int, numpy.random.Generator or None
+
+    Returns
+    -------
+    ndarray of shape (L, L), dtype int8, values -1 and +1
+    """
+    L = _lattice_size(L)
+    return (2 * rng.as_generator(seed).integers(0, 2, size=(L, L)) - 1).astype(np.int8)
+
+
+def ordered_spins(L):
+    """An L x L lattice with every spin +1 (a ground state at h >= 0).
+
+    Returns
+    -------
+    ndarray of shape (L, L), dtype int8
+    """
+    return np.ones((_lattice_size(L), _lattice_size(L)), dtype=np.int8)
+
+
+def _check_spins(spins, *, writable=False):
+    """Return ``spins`` as a C-contiguous int8 square lattice of +-1, refusing anything else."""
+    if not isinstance(spins, np.ndarray):
+        raise TypeError(f"spins must be a numpy array of shape (L, L), got {type(spins).__name__}")
+    if spins.ndim != 2 or spins.shape[0] != spins.shape[1]:
+        raise ValueError(f"spins must be a square lattice of shape (L, L), got shape {spins.shape}")
+    if spins.shape[0] < 2:
+        raise ValueError(f"spins must be at least 2 x 2, got {spins.shape}")
+    if writable:
+        if spins.dtype != np.int8:
+            raise TypeError(
+                f"spins must have dtype int8 to be updated in place, got {spins.dtype} "
+                "(convert once with spins.astype(np.int8))"
+            )
+        if not spins.flags.c_contiguous or not spins.flags.writeable:
+            raise ValueError("spins must be a writable C-contiguous array to be updated in place")
+    if not np.all((spins == 1) | (spins == -1)):
+        raise ValueError("spins must hold only -1 and +1")
+    return spins if spins.dtype == np.int8 else spins.astype(np.int8)
+
+
+def _real(name, value):
+    """A single finite real number (J and h may be negative or zero)."""
+    if np.ndim(value) != 0:
+        raise ValueError(f"{name} must be a single number, got an array of shape {np.shape(value)}")
+    return float(_validate.real_array(name, value))
+
+
+@njit(cache=True)
+def _bond_sum_and_magnetization(spins):
+    # sum_<ij> s_i s_j over right and down neighbours (each bond once), and sum_i s_i
+    L = spins.shape[0]
+    bonds = 0
+    total = 0
+    for i in range(L):
+        down = i + 1 if i + 1 < L else 0
+        for j in range(L):
+            right = j + 1 if j + 1 < L else 0
+            s = spins[i, j]
+            bonds += s * (spins[i, right] + spins[down, j])
+            total += s
+    return bonds, total
+
+
+def energy(spins, J=1.0, h=0.0, *, per_spin=False):
+    """E(s) = -J sum_<ij> s_i s_j - h sum_i s_i with periodic boundaries.
+
+    Parameters
+    ----------
+    spins : ndarray of shape (L, L)
+        Values -1 and +1 (any integer dtype).
+    J, h : float
+        Coupling and external field.
+    per_spin : bool
+        Return E / L^2 instead of E.
+
+    Returns
+    -------
+    float
+    """
+    spins = _check_spins(spins)
+    J, h = _real("J", J), _real("h", h)
+    bonds, total = _bond_sum_and_magnetization(spins)
+    value = -J * bonds - h * total
+    return value / spins.size if per_spin else float(value)
+
+
+def magnetization(spins, *, per_spin=False):
+    """M(s) = sum_i s_i (or M / L^2 with ``per_spin=True``).
+
+    Returns
+    -------
+    int or float
+    """
+    spins = _check_spins(spins)
+    total = int(spins.sum(dtype=np.int64))
+    return total / spins.size if per_spin else total
+
+
+# ---------------------------------------------------------------------------------------
+# Metropolis
+
+
+def _acceptance_thresholds(T, J, h):
+    """Metropolis acceptance as 32-bit integer thresholds, indexed by (s + 1) * 5 + (nb + 4).
+
+    Flipping spin s with neighbour sum nb costs dE = 2 s (J nb + h). Detailed balance with
+    p(s) ~ exp(-E/T) holds for acceptance min(1, exp(-dE / T)); a uniform 32-bit integer
+    r is accepted when r < floor(exp(-dE/T) * 2^32), so each acceptance probability is
+    resolved to 2^-32 (2.3e-10). Moves with dE <= 0 get the threshold 2^32, which every
+    32-bit r is below: always accepted, without a branch.
+    """
+    thresholds = np.zeros(19, dtype=np.uint64)
+    for s in (-1, 1):
+        for nb in (-4, -2, 0, 2, 4):
+            delta = 2.0 * s * (J * nb + h)
+            key = (s + 1) * 5 + (nb + 4)
+            thresholds[key] = 2**32 if delta <= 0.0 else int(np.exp(-delta / T) * 2.0**32)
+    return thresholds
+
+
+@njit(cache=True, inline="always")
+def _metropolis_site(row, above, below, j, left, right, thresholds, r32):
+    # Attempt to flip spin s = row[j]: accepted when r32 < threshold[s, nb], without a branch.
+    s = np.int64(row[j])
+    nb = np.int64(above[j]) + below[j] + row[left] + row[right]
+    flip = np.int64(r32 < thresholds[(s + 1) * 5 + nb + 4])
+    row[j] = s - 2 * s * flip
+    return flip, flip * s * nb, flip * s
+
+
+@njit(cache=True, inline="always")
+def _metropolis_row(spins, i, colour, thresholds, states):
+    # One half-row: the sites (i, j) of the given colour, (i + j) % 2 == colour, in turn.
+    # Row i draws from stream i, its state held in registers; each 64-bit number serves two
+    # sites (low and high 32 bits). Returns (accepted, sum of s * nb, sum of s) over the
+    # accepted flips, s the spin before the flip.
+    L = spins.shape[0]
+    row = spins[i]
+    above = spins[i - 1 if i > 0 else L - 1]
+    below = spins[i + 1 if i + 1 < L else 0]
+    s0, s1, s2, s3 = states[i, 0], states[i, 1], states[i, 2], states[i, 3]
+    accepted = 0
+    sum_s_nb = 0
+    sum_s = 0
+    j = (i + colour) & 1
+    while j < L:
+        r, s0, s1, s2, s3 = rng.xoshiro_step(s0, s1, s2, s3)
+        left = j - 1 if j > 0 else L - 1
+        right = j + 1 if j + 1 < L else 0
+        a, b, c = _metropolis_site(row, above, below, j, left, right, thresholds, r & _LOW_32)
+        accepted += a
+        sum_s_nb += b
+        sum_s += c
+        j += 2
+        if j < L:
+            right = j + 1 if j + 1 < L else 0
+            a, b, c = _metropolis_site(row, above, below, j, j - 1, right, thresholds, r >> np.uint64(32))
+            accepted += a
+            sum_s_nb += b
+            sum_s += c
+        j += 2
+    states[i, 0], states[i, 1], states[i, 2], states[i, 3] = s0, s1, s2, s3
+    return accepted, sum_s_nb, sum_s
+
+
+@njit(cache=True)
+def _metropolis_sweeps(spins, thresholds, states, n_sweeps):
+    accepted = 0
+    sum_s_nb = 0
+    sum_s = 0
+    for _ in range(n_sweeps):
+        for colour in range(2):
+            for i in range(spins.shape[0]):
+                a, b, c = _metropolis_row(spins, i, colour, thresholds, states)
+                accepted += a
+                sum_s_nb += b
+                sum_s += c
+    return accepted, sum_s_nb, sum_s
+
+
+@njit(cache=True, parallel=True)
+def _metropolis_sweeps_parallel(spins, thresholds, states, n_sweeps):
+    # Rows of one colour touch disjoint sites and read only the other colour: any thread
+    # order gives the same lattice as the serial kernel (L even).
+    accepted = 0
+    sum_s_nb = 0
+    sum_s = 0
+    for _ in range(n_sweeps):
+        for colour in range(2):
+            for i in prange(spins.shape[0]):
+                a, b, c = _metropolis_row(spins, i, colour, thresholds, states)
+                accepted += a
+                sum_s_nb += b
+                sum_s += c
+    return accepted, sum_s_nb, sum_s
+
+
+def _temperature(T):
+    return _validate.positive_scalar("T", T)
+
+
+def metropolis(spins, T, n_sweeps, seed=None, J=1.0, h=0.0, *, parallel=False):
+    """Checkerboard Metropolis sweeps, in place; returns the acceptance rate.
+
+    One sweep attempts to flip every spin once: first all sites with (i + j) even, then
+    all with (i + j) odd. A flip costing dE = 2 s_i (J sum_nb s_j + h) is accepted with
+    probability min(1, exp(-dE / T)), which satisfies detailed balance with respect to
+    p(s) ~ exp(-E(s) / T).
+
+    Parameters
+    ----------
+    spins : ndarray of shape (L, L), dtype int8
+        Values +-1; updated in place.
+    T : float
+        Temperature, > 0.
+    n_sweeps : int
+        >= 0.
+    seed : int, numpy.random.Generator or None
+        Row i draws from stream i of ``rng.stream_states(seed, L)``.
+    J, h : float
+        Coupling and field.
+    parallel : bool
+        Update the rows of each colour in parallel (needs even L). Gives exactly the same
+        lattice as ``parallel=False`` for the same seed, on any number of threads.
+
+    Returns
+    -------
+    float
+        Accepted flips / attempted flips.
+    """
+    spins = _check_spins(spins, writable=True)
+    T = _temperature(T)
+    n_sweeps = _validate.count("n_sweeps", n_sweeps)
+    J, h = _real("J", J), _real("h", h)
+    L = spins.shape[0]
+    if parallel and L % 2:
+        raise ValueError(
+            f"parallel=True needs an even L (colours must alternate across the boundary), got L = {L}"
+        )
+    if n_sweeps == 0:
+        return 0.0
+    kernel = _metropolis_sweeps_parallel if parallel else _metropolis_sweeps
+    accepted, _, _ = kernel(spins, _acceptance_thresholds(T, J, h), rng.stream_states(seed, L), n_sweeps)
+    return accepted / (n_sweeps * spins.size)
+
+
+# ---------------------------------------------------------------------------------------
+# Wolff
+
+
+@njit(cache=True)
+def _wolff_clusters(spins, p_add, states, n_clusters, stack):
+    # Grow a cluster from a random seed site: each neighbour with the cluster's spin joins
+    # with probability p_add = 1 - exp(-2J/T) and is flipped as it joins (so it is never
+    # visited twice). Flipping the whole cluster is always accepted (h = 0).
+    L = spins.shape[0]
+    n = L * L
+    total = 0
+    for _ in range(n_clusters):
+        site = min(int(rng.next_double(states, 0) * n), n - 1)
+        i0 = site // L
+        j0 = site - i0 * L
+        s = spins[i0, j0]
+        spins[i0, j0] = -s
+        stack[0] = site
+        top = 1
+        size = 1
+        while top > 0:
+            top -= 1
+            site = stack[top]
+            i = site // L
+            j = site - i * L
+            for k in range(4):
+                if k == 0:
+                    ni, nj = (i - 1 if i > 0 else L - 1), j
+                elif k == 1:
+                    ni, nj = (i + 1 if i + 1 < L else 0), j
+                elif k == 2:
+                    ni, nj = i, (j - 1 if j > 0 else L - 1)
+                else:
+                    ni, nj = i, (j + 1 if j + 1 < L else 0)
+                if spins[ni, nj] == s and rng.next_double(states, 0) < p_add:
+                    spins[ni, nj] = -s
+                    stack[top] = ni * L + nj
+                    top += 1
+                    size += 1
+        total += size
+    return total
+
+
+def wolff(spins, T, n_clusters, seed=None, J=1.0):
+    """Wolff single-cluster updates at zero field, in place; returns the mean cluster size.
+
+    Parameters
+    ----------
+    spins : ndarray of shape (L, L), dtype int8
+        Values +-1; updated in place.
+    T : float
+        Temperature, > 0.
+    n_clusters : int
+        Number of clusters to grow and flip, >= 0.
+    seed : int, numpy.random.Generator or None
+    J : float
+        Ferromagnetic coupling, > 0.
+
+    Returns
+    -------
+    float
+        Mean number of spins per cluster (0.0 for no clusters).
+
+    References
+    ----------
+    U. Wolff, "Collective Monte Carlo updating for spin systems", Phys. Rev. Lett. 62, 361 (1989).
+    """
+    spins = _check_spins(spins, writable=True)
+    T = _temperature(T)
+    n_clusters = _validate.count("n_clusters", n_clusters)
+    J = _validate.positive_scalar("J", J)
+    if n_clusters == 0:
+        return 0.0
+    stack = np.empty(spins.size, dtype=np.int64)
+    total = _wolff_clusters(spins, 1.0 - np.exp(-2.0 * J / T), rng.stream_states(seed, 1), n_clusters, stack)
+    return total / n_clusters
+
+
+# ---------------------------------------------------------------------------------------
+# Simulation with error bars
+
+
+@njit(cache=True)
+def _metropolis_series(spins, thresholds, states, n_measure, J, h, energies, magnetizations):
+    # One sweep between measurements; E and M are updated from the accepted flips:
+    # dE = 2 s (J nb + h), dM = -2 s, s the spin before the flip.
+    bonds, total = _bond_sum_and_magnetization(spins)
+    E = -J * bonds - h * total
+    M = total
+    accepted = 0
+    for t in range(n_measure):
+        a, sum_s_nb, sum_s = _metropolis_sweeps(spins, thresholds, states, 1)
+        accepted += a
+        E += 2.0 * J * sum_s_nb + 2.0 * h * sum_s
+        M -= 2 * sum_s
+        energies[t] = E
+        magnetizations[t] = M
+    return accepted
+
+
+@njit(cache=True)
+def _wolff_series(spins, p_add, states, n_measure, clusters_per_measure, J, stack, energies, magnetizations):
+    flipped = 0
+    for t in range(n_measure):
+        flipped += _wolff_clusters(spins, p_add, states, clusters_per_measure, stack)
+        bonds, total = _bond_sum_and_magnetization(spins)
+        energies[t] = -J * bonds
+        magnetizations[t] = total
+    return flipped
+
+
+@dataclass
+class SimulationResult:
+    """Per-temperature averages from :func:`simulate`, each with its error bar (``*_err``).
+
+    All arrays have shape (n_temperatures,). Per-spin quantities use N = L^2:
+    ``energy`` = <E>/N, ``abs_magnetization`` = <|M|>/N,
+    ``specific_heat`` = (<E^2> - <E>^2) / (N T^2),
+    ``susceptibility`` = (<M^2> - <|M|>^2) / (N T),
+    ``binder`` = 1 - <M^4> / (3 <M^2>^2), and ``tau_abs_m``, the integrated
+    autocorrelation time of |M| in sweeps (1/2 for independent samples).
+    ``series`` holds the E and M time series per temperature when asked for.
+    """
+
+    L: int
+    algorithm: str
+    temperatures: np.ndarray
+    energy: np.ndarray
+    energy_err: np.ndarray
+    abs_magnetization: np.ndarray
+    abs_magnetization_err: np.ndarray
+    specific_heat: np.ndarray
+    specific_heat_err: np.ndarray
+    susceptibility: np.ndarray
+    susceptibility_err: np.ndarray
+    binder: np.ndarray
+    binder_err: np.ndarray
+    tau_abs_m: np.ndarray
+    series: list | None = None
+
+
+def _series_at(L, T, n_equilibrate, n_measure, algorithm, seed, J):
+    """E and M after each sweep (Metropolis) or each sweep's worth of clusters (Wolff)."""
+    generator = rng.as_generator(seed)
+    spins = ordered_spins(L) if T < T_C else random_spins(L, seed=generator)
+    energies = np.empty(n_measure)
+    magnetizations = np.empty(n_measure)
+    if algorithm == "metropolis":
+        thresholds = _acceptance_thresholds(T, J, 0.0)
+        states = rng.stream_states(generator, L)
+        if n_equilibrate:
+            _metropolis_sweeps(spins, thresholds, states, n_equilibrate)
+        _metropolis_series(spins, thresholds, states, n_measure, J, 0.0, energies, magnetizations)
+    else:
+        p_add = 1.0 - np.exp(-2.0 * J / T)
+        states = rng.stream_states(generator, 1)
+        stack = np.empty(L * L, dtype=np.int64)
+        # Equilibrate with n_equilibrate sweeps' worth of clusters, learning the mean cluster
+        # size on the way, so that one measurement is about one sweep (L^2 flipped spins).
+        probe = max(10, n_equilibrate)
+        flipped = _wolff_clusters(spins, p_add, states, probe, stack)
+        per_measure = max(1, round(L * L / (flipped / probe)))
+        if n_equilibrate:
+            _wolff_clusters(spins, p_add, states, n_equilibrate * per_measure, stack)
+        _wolff_series(spins, p_add, states, n_measure, per_measure, J, stack, energies, magnetizations)
+    return energies, magnetizations
+
+
+def simulate(
+    L, temperatures, n_equilibrate, n_measure, algorithm="metropolis", seed=None, J=1.0, *, keep_series=False
+):
+    """Equilibrate and measure an L x L lattice at each temperature; averages with error bars.
+
+    Each temperature starts afresh (ordered below T_C, random above), equilibrates for
+    ``n_equilibrate`` sweeps and then records E and M after each of ``n_measure`` sweeps.
+    For Wolff a "sweep" is as many clusters as flip L^2 spins on average, so the
+    autocorrelation times of the two algorithms are in the same unit.
+
+    Error bars: blocking for <E>/N and <|M|>/N; a 32-block jackknife for the specific heat,
+    susceptibility and Binder cumulant. They are honest only when n_measure is many times
+    the autocorrelation time (reported as ``tau_abs_m``).
+
+    Parameters
+    ----------
+    L : int
+        Side of the lattice, >= 2 (even for Metropolis checkerboard).
+    temperatures : array_like of shape (n_temperatures,)
+        Each > 0.
+    n_equilibrate, n_measure : int
+        Sweeps to discard and to measure; n_measure >= 64.
+    algorithm : {"metropolis", "wolff"}
+    seed : int, numpy.random.Generator or None
+        Temperature k uses an independent stream derived from the seed.
+    J : float
+        Coupling, > 0 (zero field).
+    keep_series : bool
+        Also return the (E, M) series per temperature in ``result.series``.
+
+    Returns
+    -------
+    SimulationResult
+    """
+    L = _lattice_size(L)
+    temperatures = _validate.vector("temperatures", temperatures)
+    if np.any(temperatures <= 0):
+        raise ValueError(f"temperatures must all be > 0, got {temperatures}")
+    n_equilibrate = _validate.count("n_equilibrate", n_equilibrate)
+    n_measure = _validate.count("n_measure", n_measure)
+    if n_measure < 64:
+        raise ValueError(f"n_measure must be >= 64 for error bars from blocks, got {n_measure}")
+    if algorithm not in ("metropolis", "wolff"):
+        raise ValueError(f"algorithm must be 'metropolis' or 'wolff', got {algorithm!r}")
+    J = _validate.positive_scalar("J", J)
+    n = L * L
+    # one independent generator per temperature, so a temperature's result does not depend
+    # on which other temperatures are in the list
+    children = rng._seed_sequence(seed).spawn(len(temperatures))
+    rows, series = [], []
+    for T, child in zip(temperatures, children, strict=True):
+        e_series, m_series = _series_at(
+            L, float(T), n_equilibrate, n_measure, algorithm, np.random.default_rng(child), J
+        )
+        abs_m = np.abs(m_series)
+        e, a = e_series / n, abs_m / n
+
+        def specific_heat(energies, T=T):
+            return energies.var() / (n * T**2)
+
+        def susceptibility(m, T=T):
+            return (np.mean(m**2) - np.mean(np.abs(m)) ** 2) / (n * T)
+
+        def binder(m):
+            m2 = np.mean(m**2)
+            return 1.0 - np.mean(m**4) / (3.0 * m2**2) if m2 > 0 else 0.0
+
+        m_float = m_series.astype(np.float64)
+        rows.append(
+            (
+                e.mean(),
+                stats.blocking_error(e),
+                a.mean(),
+                stats.blocking_error(a),
+                *stats.jackknife(specific_heat, e_series),
+                *stats.jackknife(susceptibility, m_float),
+                *stats.jackknife(binder, m_float),
+                stats.integrated_autocorrelation_time(abs_m),
+            )
+        )
+        if keep_series:
+            series.append((e_series, m_series))
+    columns = np.array(rows).T
+    return SimulationResult(L, algorithm, temperatures, *columns, series=series if keep_series else None)
+
+
+# ---------------------------------------------------------------------------------------
+# Exact results
+
+
+def _inverse_temperatures(T, J):
+    T = _validate.positive("T", T)
+    return J / np.asarray(T, dtype=np.float64), T
+
+
+def _scalar_or_array(x):
+    x = np.asarray(x, dtype=np.float64)
+    return float(x) if x.ndim == 0 else x
+
+
+def onsager_energy(T, J=1.0):
+    """Energy per spin of the infinite lattice (Onsager 1944), zero field.
+
+    u = -J coth(2K) [1 + (2/pi) (2 tanh^2(2K) - 1) K1(k)], K = J/T,
+    k = 2 sinh(2K) / cosh^2(2K), K1 the complete elliptic integral of the first kind.
+
+    Parameters
+    ----------
+    T : float or ndarray
+        > 0.
+    J : float
+        > 0.
+
+    Returns
+    -------
+    float or ndarray
+    """
+    J = _validate.positive_scalar("J", J)
+    K, _ = _inverse_temperatures(T, J)
+    k = 2.0 * np.sinh(2 * K) / np.cosh(2 * K) ** 2
+    t = np.tanh(2 * K)
+    with np.errstate(invalid="ignore"):
+        u = -J / t * (1.0 + 2.0 / np.pi * (2.0 * t**2 - 1.0) * ellipk(np.minimum(k, 1.0) ** 2))
+    # at T_C, k = 1 and K1 diverges but 2 tanh^2(2K) - 1 = 0: the product vanishes, u = -sqrt(2) J
+    return _scalar_or_array(np.where(k >= 1.0, -J / t, u))
+
+
+def onsager_specific_heat(T, J=1.0):
+    """Specific heat per spin of the infinite lattice (k_B = 1), zero field.
+
+    c = (4/pi) (K coth 2K)^2 {K1(k) - E1(k) - (1 - tanh^2 2K) [pi/2 + (2 tanh^2 2K - 1) K1(k)]},
+    K = J/T, k = 2 sinh(2K) / cosh^2(2K), K1 and E1 the complete elliptic integrals of the
+    first and second kind: the temperature derivative of :func:`onsager_energy` (the tests
+    check it against a finite difference). It diverges logarithmically at T_C, where this
+    returns inf.
+
+    Parameters
+    ----------
+    T : float or ndarray
+        > 0.
+    J : float
+        > 0.
+
+    Returns
+    -------
+    float or ndarray
+    """
+    J = _validate.positive_scalar("J", J)
+    K, _ = _inverse_temperatures(T, J)
+    k = 2.0 * np.sinh(2 * K) / np.cosh(2 * K) ** 2
+    t = np.tanh(2 * K)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        first = ellipk(k**2)
+        second = ellipe(k**2)
+        bracket = first - second - (1 - t**2) * (np.pi / 2 + (2 * t**2 - 1) * first)
+        c = 4.0 / np.pi * (K / t) ** 2 * bracket
+    return _scalar_or_array(np.where(k >= 1.0, np.inf, c))
+
+
+def onsager_magnetization(T, J=1.0):
+    """Spontaneous magnetisation per spin of the infinite lattice (Yang 1952).
+
+    m = (1 - sinh(2J/T)^-4)^(1/8) below T_C, and 0 at and above it.
+
+    Parameters
+    ----------
+    T : float or ndarray
+        > 0.
+    J : float
+        > 0.
+
+    Returns
+    -------
+    float or ndarray
+    """
+    J = _validate.positive_scalar("J", J)
+    K, T = _inverse_temperatures(T, J)
+    inner = 1.0 - np.sinh(2 * K) ** -4.0
+    m = np.where(inner > 0, np.abs(inner) ** 0.125, 0.0)
+    return _scalar_or_array(m)
+
+
+def exact_observables(L, T, J=1.0, h=0.0):
+    """Exact thermal averages of an L x L periodic lattice by enumerating all 2^(L*L) states.
+
+    The same quantities, with the same definitions, as :class:`SimulationResult`.
+
+    Parameters
+    ----------
+    L : int
+        2, 3 or 4 (4 x 4 has 65,536 states).
+    T : float
+        > 0.
+    J, h : float
+
+    Returns
+    -------
+    dict
+        ``energy`` (<E>/N), ``abs_magnetization`` (<|M|>/N), ``specific_heat``,
+        ``susceptibility``, ``binder``, ``log_partition`` (log Z), and ``m2`` (<M^2>/N^2).
+    """
+    L = _lattice_size(L)
+    if L > 4:
+        raise ValueError(f"L must be <= 4 for enumeration (2^(L*L) states), got {L}")
+    T = _temperature(T)
+    J, h = _real("J", J), _real("h", h)
+    n = L * L
+    spins = (2 * exact.binary_states(n).astype(np.int64) - 1).reshape(-1, L, L)
+    bonds = (spins * (np.roll(spins, -1, axis=1) + np.roll(spins, -1, axis=2))).sum(axis=(1, 2))
+    M = spins.sum(axis=(1, 2)).astype(np.float64)
+    E = -J * bonds - h * M
+    log_weights = -E / T
+    log_Z = stats.logsumexp(log_weights)
+    p = np.exp(log_weights - log_Z)
+    mean_E, mean_abs_M = p @ E, p @ np.abs(M)
+    m2, m4 = p @ M**2, p @ M**4
+    return {
+        "energy": mean_E / n,
+        "abs_magnetization": mean_abs_M / n,
+        "specific_heat": (p @ E**2 - mean_E**2) / (n * T**2),
+        "susceptibility": (m2 - mean_abs_M**2) / (n * T),
+        "binder": 1.0 - m4 / (3.0 * m2**2),
+        "log_partition": log_Z,
+        "m2": m2 / n**2,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Spin glasses and annealing
+
+
+def _check_couplings(J_matrix, h):
+    J_matrix = _validate.real_array("J_matrix", J_matrix)
+    if J_matrix.ndim != 2 or J_matrix.shape[0] != J_matrix.shape[1] or J_matrix.shape[0] < 1:
+        raise ValueError(f"J_matrix must be a square matrix of shape (n, n), got shape {J_matrix.shape}")
+    if not np.allclose(J_matrix, J_matrix.T, rtol=1e-12, atol=1e-12):
+        raise ValueError("J_matrix must be symmetric (J_ij = J_ji)")
+    if np.any(np.diag(J_matrix) != 0):
+        raise ValueError("J_matrix must have a zero diagonal (no self-coupling)")
+    n = J_matrix.shape[0]
+    h = np.zeros(n) if h is None else _validate.real_array("h", h)
+    if h.ndim == 0:
+        h = np.full(n, float(h))
+    if h.shape != (n,):
+        raise ValueError(f"h must be a number or have shape ({n},), got shape {h.shape}")
+    return np.ascontiguousarray(J_matrix), h
+
+
+def _check_state(state, n):
+    state = np.asarray(state)
+    if state.shape != (n,):
+        raise ValueError(f"spins must have shape ({n},), got {state.shape}")
+    if not np.all((state == 1) | (state == -1)):
+        raise ValueError("spins must hold only -1 and +1")
+    return state.astype(np.int8)
+
+
+def couplings_energy(spins, J_matrix, h=None):
+    """E(s) = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i for any symmetric coupling matrix.
+
+    Parameters
+    ----------
+    spins : array_like of shape (n,) or (n_states, n)
+        Values -1 and +1.
+    J_matrix : ndarray of shape (n, n)
+        Symmetric, zero diagonal.
+    h : float or ndarray of shape (n,), optional
+
+    Returns
+    -------
+    float or ndarray of shape (n_states,)
+    """
+    J_matrix, h = _check_couplings(J_matrix, h)
+    spins = np.asarray(spins)
+    if spins.shape[-1:] != (J_matrix.shape[0],) or spins.ndim > 2:
+        raise ValueError(
+            f"spins must have shape (n,) or (n_states, n) with n = {J_matrix.shape[0]}, got {spins.shape}"
+        )
+    if not np.all((spins == 1) | (spins == -1)):
+        raise ValueError("spins must hold only -1 and +1")
+    s = spins.astype(np.float64)
+    value = -0.5 * np.einsum("...i,ij,...j->...", s, J_matrix, s) - s @ h
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def geometric_schedule(T_start, T_end, n_sweeps):
+    """Temperatures falling geometrically from ``T_start`` to ``T_end``, one per sweep.
+
+    Returns
+    -------
+    ndarray of shape (n_sweeps,)
+    """
+    T_start = _validate.positive_scalar("T_start", T_start)
+    T_end = _validate.positive_scalar("T_end", T_end)
+    n_sweeps = _validate.count("n_sweeps", n_sweeps)
+    if n_sweeps < 1:
+        raise ValueError("n_sweeps must be >= 1")
+    return np.geomspace(T_start, T_end, n_sweeps)
+
+
+@dataclass
+class AnnealResult:
+    """Outcome of :func:`anneal`.
+
+    Attributes
+    ----------
+    spins : ndarray of shape (n,), int8
+        The lowest-energy state met during the run.
+    energy : float
+        Its energy.
+    trace : ndarray of shape (n_sweeps,)
+        The energy after each sweep.
+    final_spins : ndarray of shape (n,), int8
+        The state at the end of the schedule.
+    """
+
+    spins: np.ndarray
+    energy: float
+    trace: np.ndarray
+    final_spins: np.ndarray
+
+
+@njit(cache=True)
+def _anneal_kernel(spins, J_matrix, h, schedule, heat_bath, states, trace, best):
+    # Sequential sweeps over i. Local field f_i = sum_j J_ij s_j + h_i; flipping s_i costs
+    # dE = 2 s_i f_i. Metropolis accepts with min(1, exp(-dE/T)); heat-bath sets s_i = +1
+    # with probability sigmoid(2 f_i / T) whatever it was. At T = 0 both become greedy descent.
+    n = spins.size
+    field = J_matrix @ spins.astype(np.float64) + h
+    E = -0.5 * np.dot(spins.astype(np.float64), field - h) - np.dot(spins.astype(np.float64), h)
+    best_E = E
+    best[:] = spins
+    for sweep in range(schedule.size):
+        T = schedule[sweep]
+        for i in range(n):
+            s = spins[i]
+            delta = 2.0 * s * field[i]
+            if heat_bath:
+                if T > 0.0:
+                    p_up = stats.sigmoid(2.0 * field[i] / T)
+                    new = 1 if rng.next_double(states, 0) < p_up else -1
+                else:
+                    new = 1 if field[i] > 0 else (-1 if field[i] < 0 else s)
+                flip = new != s
+            elif delta <= 0.0:
+                flip = True
+            elif T > 0.0:
+                flip = rng.next_double(states, 0) < np.exp(-delta / T)
+            else:
+                flip = False
+            if flip:
+                spins[i] = -s
+                E += delta
+                for j in range(n):
+                    field[j] -= 2.0 * s * J_matrix[j, i]
+                if E < best_E - 1e-12:
+                    best_E = E
+                    best[:] = spins
+        trace[sweep] = E
+    return best_E
+
+
+def anneal(J_matrix, h, schedule, seed=None, *, spins=None, method="metropolis"):
+    """Simulated annealing on E(s) = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i, s_i = +-1.
+
+    One sequential sweep over all spins per temperature of ``schedule``. The lowest energy
+    met is tracked exactly (E is updated with every accepted flip), and returned with its
+    state. A schedule of zeros is a quench: greedy descent into the nearest local minimum.
+
+    Parameters
+    ----------
+    J_matrix : ndarray of shape (n, n)
+        Symmetric couplings with zero diagonal.
+    h : float, ndarray of shape (n,) or None
+        External fields (None for zero).
+    schedule : array_like of shape (n_sweeps,)
+        Temperatures, >= 0, usually decreasing (see :func:`geometric_schedule`).
+    seed : int, numpy.random.Generator or None
+    spins : array_like of shape (n,), optional
+        Starting state (default: random, from the seed). Not modified.
+    method : {"metropolis", "heat-bath"}
+
+    Returns
+    -------
+    AnnealResult
+    """
+    J_matrix, h = _check_couplings(J_matrix, h)
+    schedule = _validate.vector("schedule", schedule)
+    if np.any(schedule < 0):
+        raise ValueError("schedule temperatures must be >= 0")
+    if method not in ("metropolis", "heat-bath"):
+        raise ValueError(f"method must be 'metropolis' or 'heat-bath', got {method!r}")
+    n = J_matrix.shape[0]
+    generator = rng.as_generator(seed)
+    if spins is None:
+        state = (2 * generator.integers(0, 2, size=n) - 1).astype(np.int8)
+    else:
+        state = _check_state(spins, n).copy()
+    trace = np.empty(schedule.size)
+    best = np.empty(n, dtype=np.int8)
+    states = rng.stream_states(generator, 1)
+    best_E = _anneal_kernel(state, J_matrix, h, schedule, method == "heat-bath", states, trace, best)
+    return AnnealResult(spins=best, energy=float(best_E), trace=trace, final_spins=state)

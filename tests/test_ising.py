@@ -1,0 +1,388 @@
+"""bmlib.ising against exact enumeration, Onsager's and Yang's solutions, and brute force.
+
+Statistical tests use fixed seeds and tolerances of 4 standard errors, the errors from
+blocking (which accounts for autocorrelation); deterministic ones are exact.
+"""
+
+import hashlib
+import itertools
+import math
+import subprocess
+import sys
+
+import numba
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+
+from bmlib import exact, ising
+
+# ---------------------------------------------------------------------------------------
+# lattices and energies
+
+
+def brute_energy(spins, J=1.0, h=0.0):
+    L = spins.shape[0]
+    total = 0.0
+    for i in range(L):
+        for j in range(L):
+            total -= J * spins[i, j] * (spins[i, (j + 1) % L] + spins[(i + 1) % L, j])
+            total -= h * spins[i, j]
+    return total
+
+
+def test_lattice_constructors():
+    spins = ising.random_spins(6, seed=1)
+    assert spins.shape == (6, 6) and spins.dtype == np.int8
+    assert set(np.unique(spins)) <= {-1, 1}
+    np.testing.assert_array_equal(spins, ising.random_spins(6, seed=1))
+    assert np.all(ising.ordered_spins(5) == 1) and ising.ordered_spins(5).dtype == np.int8
+    assert ising.T_C == pytest.approx(2.269185314213022, rel=1e-15)
+
+
+def test_energy_and_magnetization():
+    L = 6
+    ordered = ising.ordered_spins(L)
+    assert ising.energy(ordered) == -2.0 * L * L
+    assert ising.energy(ordered, J=1.0, h=0.5) == -2.0 * L * L - 0.5 * L * L
+    assert ising.energy(ordered, per_spin=True) == -2.0
+    i, j = np.indices((L, L))
+    antiferro = np.where((i + j) % 2 == 0, 1, -1).astype(np.int8)
+    assert ising.energy(antiferro) == 2.0 * L * L
+    assert ising.magnetization(antiferro) == 0 and ising.magnetization(ordered, per_spin=True) == 1.0
+    for seed in range(5):
+        spins = ising.random_spins(5, seed=seed)  # odd L too
+        assert ising.energy(spins, J=0.7, h=-0.3) == pytest.approx(brute_energy(spins, 0.7, -0.3), abs=1e-12)
+        assert ising.magnetization(spins) == int(spins.sum())
+
+
+# ---------------------------------------------------------------------------------------
+# exact results
+
+
+def test_exact_observables_agree_with_brute_force_over_states():
+    L, T, J, h = 3, 2.1, 1.0, 0.2
+    energies, mags = [], []
+    for values in itertools.product([-1, 1], repeat=L * L):
+        spins = np.array(values, dtype=np.int8).reshape(L, L)
+        energies.append(brute_energy(spins, J, h))
+        mags.append(spins.sum())
+    energies, mags = np.array(energies), np.array(mags, dtype=float)
+    weights = np.exp(-(energies - energies.min()) / T)
+    p = weights / weights.sum()
+    result = ising.exact_observables(L, T, J=J, h=h)
+    n = L * L
+    assert result["energy"] == pytest.approx(p @ energies / n, rel=1e-12)
+    assert result["abs_magnetization"] == pytest.approx(p @ np.abs(mags) / n, rel=1e-12)
+    assert result["specific_heat"] == pytest.approx(
+        (p @ energies**2 - (p @ energies) ** 2) / (n * T**2), rel=1e-10
+    )
+    assert result["log_partition"] == pytest.approx(np.log(weights.sum()) - energies.min() / T, rel=1e-12)
+
+
+def test_exact_2x2_partition_function_by_hand():
+    # 2x2 periodic lattice: every bond appears twice, 8 bonds. Ordered states: E = -8
+    # (2 of them); one spin flipped: E = 0 (8 states); two spins in a row or column
+    # flipped: E = 0 (4 states); a diagonal pair flipped: E = +8 (2 states).
+    T = 1.3
+    Z = 2 * math.exp(8 / T) + 12 + 2 * math.exp(-8 / T)
+    assert ising.exact_observables(2, T)["log_partition"] == pytest.approx(math.log(Z), rel=1e-14)
+
+
+def test_onsager_energy_limits_and_critical_value():
+    assert ising.onsager_energy(ising.T_C) == pytest.approx(-math.sqrt(2), rel=1e-14)
+    assert ising.onsager_energy(0.3) == pytest.approx(-2.0, abs=1e-9)
+    assert ising.onsager_energy(1000.0) == pytest.approx(-2.0 / 1000.0, rel=1e-3)  # high T: -2 tanh(1/T)
+    assert np.all(np.diff(ising.onsager_energy(np.linspace(0.5, 5, 50))) > 0)
+
+
+def test_onsager_specific_heat_is_the_derivative_of_the_energy():
+    T = np.array([1.0, 1.5, 2.0, 2.2, 2.26, 2.28, 2.4, 3.0, 5.0])
+    h = 1e-6
+    derivative = (ising.onsager_energy(T + h) - ising.onsager_energy(T - h)) / (2 * h)
+    np.testing.assert_allclose(ising.onsager_specific_heat(T), derivative, rtol=1e-7)
+    assert ising.onsager_specific_heat(ising.T_C) == np.inf
+
+
+def test_yang_magnetization():
+    assert ising.onsager_magnetization(2.0) == pytest.approx((1 - math.sinh(1.0) ** -4) ** 0.125, rel=1e-15)
+    assert ising.onsager_magnetization(0.5) == pytest.approx(1.0, abs=1e-6)  # 1 - sinh(4)^-4 / 8
+    np.testing.assert_array_equal(ising.onsager_magnetization([ising.T_C, 2.5, 4.0]), 0.0)
+    assert ising.onsager_magnetization(ising.T_C * (1 - 1e-6)) < 0.25  # vanishes like (T_C - T)^(1/8)
+
+
+# ---------------------------------------------------------------------------------------
+# detailed balance of Metropolis, exactly and as the kernel does it
+
+
+def _site_order(L):
+    """Sites in the order the checkerboard kernel visits them in one sweep."""
+    return [(i, j) for colour in (0, 1) for i in range(L) for j in range(L) if (i + j) % 2 == colour]
+
+
+def _single_site_matrix(states, site, T, J, h):
+    """Exact transition matrix of one Metropolis update of ``site``, from the kernel's table."""
+    thresholds = ising._acceptance_thresholds(T, J, h)
+    L = states.shape[1]
+    index = {s.tobytes(): k for k, s in enumerate(states)}
+    P = np.zeros((len(states), len(states)))
+    i, j = site
+    for a, spins in enumerate(states):
+        s = int(spins[i, j])
+        nb = int(
+            spins[(i - 1) % L, j] + spins[(i + 1) % L, j] + spins[i, (j - 1) % L] + spins[i, (j + 1) % L]
+        )
+        accept = min(1.0, int(thresholds[(s + 1) * 5 + nb + 4]) / 2**32)
+        flipped = spins.copy()
+        flipped[i, j] = -s
+        P[a, index[flipped.tobytes()]] += accept
+        P[a, a] += 1 - accept
+    return P
+
+
+@pytest.mark.parametrize("T, J, h", [(1.7, 1.0, 0.0), (1.7, 1.0, 0.3), (3.0, -0.8, 0.2)])
+def test_metropolis_satisfies_detailed_balance_exactly(T, J, h):
+    L = 2
+    states = (2 * exact.binary_states(L * L).astype(np.int8) - 1).reshape(-1, L, L)
+    energies = np.array([ising.energy(s, J, h) for s in states])
+    pi = np.exp(-(energies - energies.min()) / T)
+    pi /= pi.sum()
+    sweep = np.eye(len(states))
+    for site in _site_order(L):
+        P = _single_site_matrix(states, site, T, J, h)
+        flow = pi[:, None] * P
+        np.testing.assert_allclose(flow, flow.T, atol=1e-9)  # detailed balance (to 2^-32)
+        sweep = sweep @ P
+    np.testing.assert_allclose(pi @ sweep, pi, atol=1e-9)  # a whole sweep keeps pi stationary
+
+
+def test_metropolis_kernel_realises_the_exact_sweep_transition_probabilities():
+    # From one fixed 2x2 state, run one sweep with 20,000 different seeds and compare the
+    # end states with the exact row of the sweep matrix: chi-square at significance 0.001.
+    L, T, J, h = 2, 1.7, 1.0, 0.3
+    states = (2 * exact.binary_states(L * L).astype(np.int8) - 1).reshape(-1, L, L)
+    sweep = np.eye(len(states))
+    for site in _site_order(L):
+        sweep = sweep @ _single_site_matrix(states, site, T, J, h)
+    start = 5
+    index = {s.tobytes(): k for k, s in enumerate(states)}
+    counts = np.zeros(len(states))
+    n = 20_000
+    for seed in range(n):
+        spins = states[start].copy()
+        ising.metropolis(spins, T, 1, seed=seed, J=J, h=h)
+        counts[index[spins.tobytes()]] += 1
+    expected = n * sweep[start]
+    mask = expected > 0
+    assert counts[~mask].sum() == 0
+    statistic = np.sum((counts[mask] - expected[mask]) ** 2 / expected[mask])
+    assert scipy_stats.chi2.sf(statistic, mask.sum() - 1) > 1e-3, (counts, expected)
+
+
+# ---------------------------------------------------------------------------------------
+# samplers against exact enumeration and Onsager
+
+
+@pytest.mark.parametrize("algorithm", ["metropolis", "wolff"])
+def test_4x4_averages_match_exact_enumeration(algorithm):
+    temperatures = [1.5, 2.27, 3.5]
+    result = ising.simulate(4, temperatures, 1000, 100_000, algorithm=algorithm, seed=11)
+    for k, T in enumerate(temperatures):
+        truth = ising.exact_observables(4, T)
+        for name in ["energy", "abs_magnetization"]:
+            value, error = getattr(result, name)[k], getattr(result, name + "_err")[k]
+            assert 0 < error < 0.01
+            assert abs(value - truth[name]) < 4 * error, (algorithm, T, name, value, truth[name], error)
+        # the jackknife errors of the nonlinear estimates are honest too
+        for name in ["specific_heat", "susceptibility", "binder"]:
+            value, error = getattr(result, name)[k], getattr(result, name + "_err")[k]
+            assert abs(value - truth[name]) < 5 * error, (algorithm, T, name, value, truth[name], error)
+
+
+def test_64x64_magnetization_matches_yang_and_energy_matches_onsager():
+    result = ising.simulate(64, [1.8, 2.0, 3.0], 1000, 4000, seed=12)
+    for k, T in enumerate([1.8, 2.0]):
+        exact_m = ising.onsager_magnetization(T)
+        assert result.abs_magnetization_err[k] < 0.0025 * exact_m  # the 1 % test has teeth
+        assert abs(result.abs_magnetization[k] - exact_m) < 0.01 * exact_m
+    exact_e = ising.onsager_energy(3.0)
+    assert result.energy_err[2] < 0.0025 * abs(exact_e)
+    assert abs(result.energy[2] - exact_e) < 0.01 * abs(exact_e)
+
+
+def test_metropolis_acceptance_rate_limits():
+    spins = ising.ordered_spins(16)
+    assert ising.metropolis(spins, 0.1, 5, seed=1) == 0.0  # frozen: every flip costs 8J
+    assert np.all(spins == 1)
+    hot = ising.random_spins(16, seed=2)
+    assert ising.metropolis(hot, 1e6, 20, seed=3) > 0.99
+
+
+def test_wolff_cluster_sizes():
+    cold = ising.ordered_spins(16)
+    assert ising.wolff(cold, 0.5, 10, seed=1) == pytest.approx(256, rel=1e-3)  # p_add ~ 1: whole lattice
+    hot = ising.random_spins(16, seed=2)
+    assert 1.0 <= ising.wolff(hot, 50.0, 100, seed=3) < 1.2  # p_add ~ 0.04: single spins
+
+
+# ---------------------------------------------------------------------------------------
+# reproducibility
+
+
+def test_same_seed_same_lattice_serial_and_parallel_any_thread_count():
+    start = ising.random_spins(32, seed=5)
+    serial = start.copy()
+    ising.metropolis(serial, ising.T_C, 50, seed=6)
+    threads = numba.get_num_threads()
+    try:
+        for n_threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(n_threads)
+            parallel = start.copy()
+            ising.metropolis(parallel, ising.T_C, 50, seed=6, parallel=True)
+            np.testing.assert_array_equal(parallel, serial)
+    finally:
+        numba.set_num_threads(threads)
+    again = start.copy()
+    ising.metropolis(again, ising.T_C, 50, seed=6)
+    np.testing.assert_array_equal(again, serial)
+    other = start.copy()
+    ising.metropolis(other, ising.T_C, 50, seed=7)
+    assert not np.array_equal(other, serial)
+
+
+def test_same_seed_same_lattice_in_another_process():
+    code = (
+        "import hashlib; from bmlib import ising;"
+        "s = ising.random_spins(32, seed=5); ising.metropolis(s, 2.3, 20, seed=6, parallel=True);"
+        "w = ising.random_spins(16, seed=1); ising.wolff(w, 2.3, 50, seed=2);"
+        "print(hashlib.sha256(s.tobytes() + w.tobytes()).hexdigest())"
+    )
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    s = ising.random_spins(32, seed=5)
+    ising.metropolis(s, 2.3, 20, seed=6)
+    w = ising.random_spins(16, seed=1)
+    ising.wolff(w, 2.3, 50, seed=2)
+    assert other.stdout.strip() == hashlib.sha256(s.tobytes() + w.tobytes()).hexdigest()
+
+
+def test_simulate_is_reproducible_and_temperatures_are_independent():
+    a = ising.simulate(8, [2.0, 2.5], 100, 200, seed=3)
+    b = ising.simulate(8, [2.0, 2.5], 100, 200, seed=3)
+    np.testing.assert_array_equal(a.energy, b.energy)
+    single = ising.simulate(8, [2.0, 2.5, 3.0], 100, 200, seed=3)
+    np.testing.assert_array_equal(single.energy[:2], a.energy)
+
+
+# ---------------------------------------------------------------------------------------
+# annealing
+
+
+def _random_maxcut(n, seed):
+    rng = np.random.default_rng(seed)
+    weights = np.triu(rng.integers(1, 10, size=(n, n)) * (rng.random((n, n)) < 0.5), 1).astype(float)
+    return weights + weights.T
+
+
+def test_couplings_energy_matches_definition():
+    rng = np.random.default_rng(0)
+    J = rng.normal(size=(6, 6))
+    J = np.triu(J, 1) + np.triu(J, 1).T
+    h = rng.normal(size=6)
+    s = np.array([1, -1, -1, 1, 1, -1])
+    direct = -sum(J[i, j] * s[i] * s[j] for i in range(6) for j in range(i + 1, 6)) - h @ s
+    assert ising.couplings_energy(s, J, h) == pytest.approx(direct, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["metropolis", "heat-bath"])
+def test_anneal_finds_the_brute_force_max_cut_of_16_nodes(method):
+    n = 16
+    weights = _random_maxcut(n, seed=21)
+    # cut(s) = sum_{i<j} w_ij (1 - s_i s_j) / 2: maximise the cut = minimise E with J = -w
+    spins = 2 * exact.binary_states(n).astype(np.int64) - 1
+    cuts = 0.25 * np.einsum("ki,ij,kj->k", spins, weights, -spins) + 0.25 * weights.sum()
+    best_cut = cuts.max()
+    found = 0
+    for seed in range(10):
+        result = ising.anneal(
+            -weights, None, ising.geometric_schedule(10.0, 0.05, 300), seed=seed, method=method
+        )
+        s = result.spins.astype(float)
+        cut = 0.25 * np.sum(weights * (1 - np.outer(s, s)))
+        assert result.energy == pytest.approx(ising.couplings_energy(result.spins, -weights), abs=1e-9)
+        assert result.trace.shape == (300,) and result.energy <= result.trace.min() + 1e-9
+        found += cut == best_cut
+    assert found >= 9, f"optimum {best_cut} found in {found}/10 runs"
+
+
+def test_quench_gets_stuck_where_annealing_does_not():
+    # Sherrington-Kirkpatrick, n = 14: brute-force ground state; a zero-temperature
+    # quench from random states lands in local minima above it on average.
+    n = 14
+    rng = np.random.default_rng(4)
+    J = rng.normal(0, 1 / math.sqrt(n), size=(n, n))
+    J = np.triu(J, 1) + np.triu(J, 1).T
+    spins = 2 * exact.binary_states(n).astype(np.int64) - 1
+    ground = ising.couplings_energy(spins, J).min()
+    quenched = [ising.anneal(J, None, np.zeros(20), seed=s).energy for s in range(20)]
+    annealed = [
+        ising.anneal(J, None, ising.geometric_schedule(3.0, 0.02, 400), seed=s).energy for s in range(20)
+    ]
+    assert min(annealed) == pytest.approx(ground, abs=1e-9)
+    assert np.mean(np.isclose(annealed, ground)) >= 0.9
+    assert np.mean(quenched) > np.mean(annealed)
+
+
+# ---------------------------------------------------------------------------------------
+# bad input
+
+
+def test_bad_lattices():
+    with pytest.raises(ValueError, match="square"):
+        ising.energy(np.ones((3, 4), dtype=np.int8))
+    with pytest.raises(ValueError, match="only -1 and \\+1"):
+        ising.energy(np.zeros((4, 4), dtype=np.int8))
+    with pytest.raises(TypeError, match="int8"):
+        ising.metropolis(np.ones((4, 4), dtype=np.int64), 2.0, 1, seed=1)
+    with pytest.raises(TypeError, match="numpy array"):
+        ising.metropolis([[1, 1], [1, 1]], 2.0, 1, seed=1)
+    with pytest.raises(ValueError, match="L must be >= 2"):
+        ising.random_spins(1)
+    with pytest.raises(ValueError, match="even L"):
+        ising.metropolis(ising.ordered_spins(5), 2.0, 1, seed=1, parallel=True)
+
+
+@pytest.mark.parametrize("T", [0.0, -1.0, np.nan])
+def test_bad_temperature(T):
+    with pytest.raises(ValueError, match="T must"):
+        ising.metropolis(ising.ordered_spins(4), T, 1, seed=1)
+    with pytest.raises(ValueError, match="T must"):
+        ising.wolff(ising.ordered_spins(4), T, 1, seed=1)
+    with pytest.raises(ValueError, match="T must"):
+        ising.exact_observables(2, T)
+
+
+def test_bad_simulation_settings():
+    with pytest.raises(ValueError, match="n_measure"):
+        ising.simulate(4, [2.0], 10, 10)
+    with pytest.raises(ValueError, match="algorithm"):
+        ising.simulate(4, [2.0], 10, 100, algorithm="gibbs")
+    with pytest.raises(ValueError, match="temperatures"):
+        ising.simulate(4, [2.0, -1.0], 10, 100)
+    with pytest.raises(ValueError, match="L must be <= 4"):
+        ising.exact_observables(5, 2.0)
+
+
+def test_bad_couplings():
+    J = np.array([[0.0, 1.0], [2.0, 0.0]])
+    with pytest.raises(ValueError, match="symmetric"):
+        ising.anneal(J, None, [1.0], seed=1)
+    with pytest.raises(ValueError, match="zero diagonal"):
+        ising.anneal(np.eye(2), None, [1.0], seed=1)
+    with pytest.raises(ValueError, match="square"):
+        ising.anneal(np.zeros((2, 3)), None, [1.0], seed=1)
+    with pytest.raises(ValueError, match="h must"):
+        ising.anneal(np.zeros((2, 2)), [1.0, 2.0, 3.0], [1.0], seed=1)
+    with pytest.raises(ValueError, match="schedule"):
+        ising.anneal(np.zeros((2, 2)), None, [1.0, -1.0], seed=1)
+    with pytest.raises(ValueError, match="J_matrix must be finite"):
+        ising.anneal(np.array([[0.0, np.nan], [np.nan, 0.0]]), None, [1.0], seed=1)
