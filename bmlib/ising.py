@@ -30,6 +30,7 @@ Spin glasses
 symmetric coupling matrix: Sherrington-Kirkpatrick, +-J, or a max-cut instance.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -431,6 +432,17 @@ def _metropolis_series(spins, thresholds, states, n_measure, J, h, energies, mag
 
 
 @njit(cache=True)
+def _wolff_flip_budget(spins, p_add, states, budget, stack):
+    # Grow clusters until at least `budget` spins have been flipped; (clusters, flipped).
+    clusters = 0
+    flipped = 0
+    while flipped < budget:
+        flipped += _wolff_clusters(spins, p_add, states, 1, stack)
+        clusters += 1
+    return clusters, flipped
+
+
+@njit(cache=True)
 def _wolff_series(spins, p_add, states, n_measure, clusters_per_measure, J, stack, energies, magnetizations):
     flipped = 0
     for t in range(n_measure):
@@ -487,13 +499,12 @@ def _series_at(L, T, n_equilibrate, n_measure, algorithm, seed, J):
         p_add = 1.0 - np.exp(-2.0 * J / T)
         states = rng.stream_states(generator, 1)
         stack = np.empty(L * L, dtype=np.int64)
-        # Equilibrate with n_equilibrate sweeps' worth of clusters, learning the mean cluster
-        # size on the way, so that one measurement is about one sweep (L^2 flipped spins).
-        probe = max(10, n_equilibrate)
-        flipped = _wolff_clusters(spins, p_add, states, probe, stack)
-        per_measure = max(1, round(L * L / (flipped / probe)))
-        if n_equilibrate:
-            _wolff_clusters(spins, p_add, states, n_equilibrate * per_measure, stack)
+        # Equilibrate for n_equilibrate sweeps' worth of flipped spins, then learn the mean
+        # cluster size at equilibrium from ten more, so that one measurement is about one
+        # sweep (L^2 flipped spins) whatever the temperature.
+        _wolff_flip_budget(spins, p_add, states, n_equilibrate * L * L, stack)
+        clusters, flipped = _wolff_flip_budget(spins, p_add, states, 10 * L * L, stack)
+        per_measure = max(1, round(clusters * L * L / flipped))
         _wolff_series(spins, p_add, states, n_measure, per_measure, J, stack, energies, magnetizations)
     return energies, magnetizations
 
@@ -680,6 +691,20 @@ def onsager_magnetization(T, J=1.0):
     return _scalar_or_array(m)
 
 
+@functools.cache
+def _density_of_states(L):
+    """Distinct (bond sum, magnetisation) pairs of an L x L lattice and how many states have each.
+
+    Computed once per L by enumerating all 2^(L*L) states; every thermal average is then a
+    sum over a few hundred classes instead of 65,536 states.
+    """
+    spins = (2 * exact.binary_states(L * L).astype(np.int64) - 1).reshape(-1, L, L)
+    bonds = (spins * (np.roll(spins, -1, axis=1) + np.roll(spins, -1, axis=2))).sum(axis=(1, 2))
+    M = spins.sum(axis=(1, 2))
+    pairs, counts = np.unique(np.stack([bonds, M], axis=1), axis=0, return_counts=True)
+    return pairs[:, 0].astype(np.float64), pairs[:, 1].astype(np.float64), counts.astype(np.float64)
+
+
 def exact_observables(L, T, J=1.0, h=0.0):
     """Exact thermal averages of an L x L periodic lattice by enumerating all 2^(L*L) states.
 
@@ -705,11 +730,9 @@ def exact_observables(L, T, J=1.0, h=0.0):
     T = _temperature(T)
     J, h = _real("J", J), _real("h", h)
     n = L * L
-    spins = (2 * exact.binary_states(n).astype(np.int64) - 1).reshape(-1, L, L)
-    bonds = (spins * (np.roll(spins, -1, axis=1) + np.roll(spins, -1, axis=2))).sum(axis=(1, 2))
-    M = spins.sum(axis=(1, 2)).astype(np.float64)
+    bonds, M, counts = _density_of_states(L)
     E = -J * bonds - h * M
-    log_weights = -E / T
+    log_weights = np.log(counts) - E / T
     log_Z = stats.logsumexp(log_weights)
     p = np.exp(log_weights - log_Z)
     mean_E, mean_abs_M = p @ E, p @ np.abs(M)
