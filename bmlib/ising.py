@@ -207,9 +207,10 @@ def _acceptance_thresholds(T, J, h):
 @njit(cache=True, inline="always")
 def _metropolis_site(row, above, below, j, left, right, thresholds, r32):
     # Attempt to flip spin s = row[j]: accepted when r32 < threshold[s, nb], without a branch.
+    # Indices are unsigned so that Numba emits no negative-index wrap-around code.
     s = np.int64(row[j])
-    nb = np.int64(above[j]) + below[j] + row[left] + row[right]
-    flip = np.int64(r32 < thresholds[(s + 1) * 5 + nb + 4])
+    nb = np.int64(above[j]) + np.int64(below[j]) + np.int64(row[left]) + np.int64(row[right])
+    flip = np.int64(r32 < thresholds[np.uint64((s + 1) * 5 + nb + 4)])
     row[j] = s - 2 * s * flip
     return flip, flip * s * nb, flip * s
 
@@ -221,6 +222,8 @@ def _metropolis_row(spins, i, colour, thresholds, states):
     # sites (low and high 32 bits). Returns (accepted, sum of s * nb, sum of s) over the
     # accepted flips, s the spin before the flip.
     L = spins.shape[0]
+    last = np.uint64(L - 1)
+    one = np.uint64(1)
     row = spins[i]
     above = spins[i - 1 if i > 0 else L - 1]
     below = spins[i + 1 if i + 1 < L else 0]
@@ -228,23 +231,22 @@ def _metropolis_row(spins, i, colour, thresholds, states):
     accepted = 0
     sum_s_nb = 0
     sum_s = 0
-    j = (i + colour) & 1
-    while j < L:
+    for first in range((i + colour) & 1, L, 4):
         r, s0, s1, s2, s3 = rng.xoshiro_step(s0, s1, s2, s3)
-        left = j - 1 if j > 0 else L - 1
-        right = j + 1 if j + 1 < L else 0
+        j = np.uint64(first)
+        left = j - one if first > 0 else last
+        right = j + one if j < last else np.uint64(0)
         a, b, c = _metropolis_site(row, above, below, j, left, right, thresholds, r & _LOW_32)
         accepted += a
         sum_s_nb += b
         sum_s += c
-        j += 2
-        if j < L:
-            right = j + 1 if j + 1 < L else 0
-            a, b, c = _metropolis_site(row, above, below, j, j - 1, right, thresholds, r >> np.uint64(32))
+        j += np.uint64(2)
+        if j <= last:
+            right = j + one if j < last else np.uint64(0)
+            a, b, c = _metropolis_site(row, above, below, j, j - one, right, thresholds, r >> np.uint64(32))
             accepted += a
             sum_s_nb += b
             sum_s += c
-        j += 2
     states[i, 0], states[i, 1], states[i, 2], states[i, 3] = s0, s1, s2, s3
     return accepted, sum_s_nb, sum_s
 
