@@ -38,6 +38,7 @@ from numba import njit, prange
 from scipy.special import ellipe, ellipk
 
 from bmlib import _validate, exact, rng, stats
+from bmlib.progress import Progress
 
 __all__ = [
     "T_C",
@@ -512,7 +513,16 @@ def _series_at(L, T, n_equilibrate, n_measure, algorithm, seed, J):
 
 
 def simulate(
-    L, temperatures, n_equilibrate, n_measure, algorithm="metropolis", seed=None, J=1.0, *, keep_series=False
+    L,
+    temperatures,
+    n_equilibrate,
+    n_measure,
+    algorithm="metropolis",
+    seed=None,
+    J=1.0,
+    *,
+    keep_series=False,
+    verbose="auto",
 ):
     """Equilibrate and measure an L x L lattice at each temperature; averages with error bars.
 
@@ -540,6 +550,9 @@ def simulate(
         Coupling, > 0 (zero field).
     keep_series : bool
         Also return the (E, M) series per temperature in ``result.series``.
+    verbose : bool or "auto"
+        Show a progress line over temperatures; "auto" shows it only when someone is
+        watching (a terminal or an interactive notebook; never under nbval).
 
     Returns
     -------
@@ -561,6 +574,7 @@ def simulate(
     # on which other temperatures are in the list
     children = rng._seed_sequence(seed).spawn(len(temperatures))
     rows, series = [], []
+    progress = Progress(len(temperatures), f"L = {L} {algorithm}: temperature", verbose)
     for T, child in zip(temperatures, children, strict=True):
         e_series, m_series = _series_at(
             L, float(T), n_equilibrate, n_measure, algorithm, np.random.default_rng(child), J
@@ -593,6 +607,8 @@ def simulate(
         )
         if keep_series:
             series.append((e_series, m_series))
+        progress.update(f"T = {T:.3f}")
+    progress.close()
     columns = np.array(rows).T
     return SimulationResult(L, algorithm, temperatures, *columns, series=series if keep_series else None)
 
