@@ -18,8 +18,9 @@ import re
 from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
 
-__all__ = ["STYLE", "use_style", "figures_dir", "savefig"]
+__all__ = ["STYLE", "use_style", "figures_dir", "savefig", "tile_images"]
 
 STYLE = {
     "figure.figsize": (6.4, 4.0),
@@ -90,3 +91,39 @@ def savefig(fig, name):
     # Matplotlib writes a "Software" text chunk with its version; nothing else varies.
     fig.savefig(path, format="png", metadata={"Software": None})
     return path
+
+
+def tile_images(images, image_shape, n_columns=10, padding=1):
+    """Arrange flattened images (digits, RBM filters) in a grid, for one ``imshow``.
+
+    Parameters
+    ----------
+    images : array_like of shape (n_images, height * width)
+        One flattened image per row (row by row, as ``image.ravel()`` gives).
+    image_shape : tuple (height, width)
+    n_columns : int
+        Images per row of the grid (fewer if there are fewer images).
+    padding : int
+        Pixels of gap between images.
+
+    Returns
+    -------
+    ndarray of shape (rows * (height + padding) - padding, columns * (width + padding) - padding)
+        The mosaic; gaps and unused cells are NaN, which ``imshow`` leaves blank.
+    """
+    images = np.asarray(images, dtype=np.float64)
+    height, width = (int(n) for n in image_shape)
+    if images.ndim != 2 or images.shape[1] != height * width:
+        raise ValueError(
+            f"images must have shape (n_images, {height * width}) for image_shape {image_shape}, "
+            f"got {images.shape}"
+        )
+    if n_columns < 1 or padding < 0:
+        raise ValueError(f"n_columns must be >= 1 and padding >= 0, got {n_columns} and {padding}")
+    n_columns = min(n_columns, max(len(images), 1))
+    n_rows = -(-len(images) // n_columns)
+    mosaic = np.full((n_rows * (height + padding) - padding, n_columns * (width + padding) - padding), np.nan)
+    for index, image in enumerate(images):
+        top, left = (index // n_columns) * (height + padding), (index % n_columns) * (width + padding)
+        mosaic[top : top + height, left : left + width] = image.reshape(height, width)
+    return mosaic

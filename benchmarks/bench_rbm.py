@@ -1,0 +1,154 @@
+"""RBM training: bmlib.rbm.RBM against scikit-learn's BernoulliRBM and against a plain NumPy CD-1 loop.
+
+1. scikit-learn's RBM example: the nudged digits (7188 training rows x 64 pixels), 100 hidden
+   units, batch 10, learning rate 0.06, 10 epochs, PCD-1 on both sides (BernoulliRBM only does
+   PCD-1), rows in the given order on both sides. Seconds per epoch and their ratio, then the
+   pseudo-log-likelihood each model reaches, computed by the same deterministic function
+   (bmlib.rbm.pseudo_log_likelihood, every bit) on the training and the test rows.
+2. MNIST-sized: 784 visible x 500 hidden, batch 100, CD-1 on random binary data, against the
+   CD-1 loop a user would write in NumPy (BLAS products, Generator.random for the samples).
+3. Where the fused kernel and the BLAS path cross, which is what kernel="auto" follows.
+
+Both sides of every comparison run in this process on the same data; ratio = baseline / bmlib.
+BLAS runs on one thread on both sides (bmlib's kernels are serial too): on the course's 2-core
+machine, shared with other jobs, OpenBLAS's spinning worker threads made the same NumPy loop
+take anywhere from 0.2 to 1.2 s, which no ratio survives.
+"""
+
+import time
+
+import numpy as np
+from _timing import best_time, header
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import BernoulliRBM
+from threadpoolctl import threadpool_limits
+
+from bmlib import datasets, rbm
+
+EPOCHS = 10
+
+
+def seconds_per_epoch(fit, epochs, repeat=5):
+    return best_time(fit, repeat=repeat) / epochs
+
+
+def line(label, seconds, baseline=None):
+    ratio = f"{baseline / seconds:6.1f}x" if baseline else "  (baseline)"
+    print(f"  {label:<58} {1e3 * seconds:9.2f} ms/epoch  {ratio}")
+
+
+def sklearn_example():
+    X, y = datasets.nudged_digits()
+    X_train, X_test, _, _ = train_test_split(X, y, test_size=0.2, random_state=0)
+    header(f"scikit-learn's RBM example: nudged digits {X_train.shape[0]} x 64, 100 hidden, batch 10, PCD-1")
+
+    def sklearn_fit():
+        return BernoulliRBM(
+            n_components=100, learning_rate=0.06, batch_size=10, n_iter=EPOCHS, random_state=0
+        ).fit(X_train)
+
+    def bmlib_fit():
+        return rbm.RBM(
+            100,
+            learning_rate=0.06,
+            batch_size=10,
+            n_epochs=EPOCHS,
+            k=1,
+            persistent=True,
+            seed=0,
+            shuffle=False,
+            monitor=False,
+            verbose=False,
+        ).fit(X_train)
+
+    baseline = seconds_per_epoch(sklearn_fit, EPOCHS)
+    line("sklearn.neural_network.BernoulliRBM", baseline)
+    fused = seconds_per_epoch(bmlib_fit, EPOCHS)
+    line("bmlib.rbm.RBM(persistent=True), fused kernel", fused, baseline)
+
+    theirs, ours = sklearn_fit(), bmlib_fit()
+    their_params = (theirs.components_.T, theirs.intercept_visible_, theirs.intercept_hidden_)
+    our_params = (ours.W_, ours.visible_bias_, ours.hidden_bias_)
+    print(f"  pseudo-log-likelihood after {EPOCHS} epochs (bmlib.rbm.pseudo_log_likelihood, all 64 bits):")
+    for name, rows in [("training rows", X_train), ("test rows", X_test)]:
+        print(
+            f"    {name:<14} BernoulliRBM {rbm.pseudo_log_likelihood(rows, *their_params):8.3f}"
+            f"   bmlib {rbm.pseudo_log_likelihood(rows, *our_params):8.3f}   (nats per image, higher: better)"
+        )
+    return baseline, fused
+
+
+def numpy_cd1_epoch(X, W, visible_bias, hidden_bias, learning_rate, batch_size, generator):
+    """CD-1 as a user writes it in NumPy: three products, two samples and the update per minibatch."""
+    for start in range(0, len(X), batch_size):
+        v0 = X[start : start + batch_size]
+        h0 = 1.0 / (1.0 + np.exp(-(v0 @ W + hidden_bias)))
+        h_sample = (generator.random(h0.shape) < h0).astype(np.float64)
+        v1 = 1.0 / (1.0 + np.exp(-(h_sample @ W.T + visible_bias)))
+        v1 = (generator.random(v1.shape) < v1).astype(np.float64)
+        h1 = 1.0 / (1.0 + np.exp(-(v1 @ W + hidden_bias)))
+        step = learning_rate / len(v0)
+        W += step * (v0.T @ h0 - v1.T @ h1)
+        visible_bias += step * (v0.sum(axis=0) - v1.sum(axis=0))
+        hidden_bias += step * (h0.sum(axis=0) - h1.sum(axis=0))
+
+
+def mnist_sized():
+    n_rows, n_visible, n_hidden, batch = 2000, 784, 500, 100
+    X = (np.random.default_rng(0).random((n_rows, n_visible)) < 0.15).astype(np.float64)
+    header(f"MNIST-sized: {n_rows} random binary rows x {n_visible}, {n_hidden} hidden, batch {batch}, CD-1")
+
+    def numpy_fit(data=X):
+        g = np.random.default_rng(1)
+        W = g.normal(0.0, 0.01, (n_visible, n_hidden))
+        numpy_cd1_epoch(data, W, np.zeros(n_visible), np.zeros(n_hidden), 0.05, batch, g)
+
+    def bmlib_fit(kernel, data=X):
+        settings = {"learning_rate": 0.05, "batch_size": batch, "n_epochs": 1, "seed": 1}
+        return lambda: rbm.RBM(n_hidden, **settings, kernel=kernel, monitor=False, verbose=False).fit(data)
+
+    baseline = seconds_per_epoch(numpy_fit, 1)
+    line("plain NumPy CD-1 loop", baseline)
+    auto = seconds_per_epoch(bmlib_fit("auto"), 1)
+    line('bmlib.rbm.RBM, kernel="auto" (fused: 15 % of pixels on)', auto, baseline)
+    blas = seconds_per_epoch(bmlib_fit("blas"), 1)
+    line('bmlib.rbm.RBM, kernel="blas"', blas, baseline)
+    dense = (np.random.default_rng(2).random((n_rows, n_visible)) < 0.5).astype(np.float64)
+    header("the same on dense data (50 % of pixels on), where BLAS wins")
+    baseline_dense = seconds_per_epoch(lambda: numpy_fit(dense), 1)
+    line("plain NumPy CD-1 loop", baseline_dense)
+    auto_dense = seconds_per_epoch(bmlib_fit("auto", dense), 1)
+    line('bmlib.rbm.RBM, kernel="auto" (blas)', auto_dense, baseline_dense)
+    fused_dense = seconds_per_epoch(bmlib_fit("fused", dense), 1)
+    line('bmlib.rbm.RBM, kernel="fused"', fused_dense, baseline_dense)
+    return baseline, auto
+
+
+def crossover():
+    header("fused kernel against the BLAS path (CD-1), per shape; 'auto' fuses when batch*n_v*n_h <= 4e6")
+    X_all = (np.random.default_rng(0).random((2000, 784)) < 0.15).astype(np.float64)
+    for n_visible, n_hidden, batch in [(64, 100, 10), (784, 100, 10), (784, 500, 10), (784, 100, 100)]:
+        X = X_all[:, :n_visible]
+        times = {}
+        for kernel in ("fused", "blas"):
+            model = rbm.RBM(n_hidden, batch_size=batch, n_epochs=1, seed=0, kernel=kernel, monitor=False)
+            times[kernel] = seconds_per_epoch(lambda model=model, X=X: model.fit(X), 1, repeat=3)
+        size = batch * n_visible * n_hidden
+        print(
+            f"  {n_visible:4d} x {n_hidden:3d}, batch {batch:3d} (batch*n_v*n_h {size:>10,}):"
+            f"  fused {1e3 * times['fused']:8.2f} ms   blas {1e3 * times['blas']:8.2f} ms"
+            f"   -> {'fused' if times['fused'] < times['blas'] else 'blas'} faster"
+        )
+
+
+def main():
+    tic = time.perf_counter()
+    with threadpool_limits(limits=1, user_api="blas"):
+        sklearn_example()
+        mnist_sized()
+        crossover()
+    print(f"(whole benchmark: {time.perf_counter() - tic:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

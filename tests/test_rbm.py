@@ -1,0 +1,508 @@
+"""bmlib.rbm against brute-force enumeration, a hand-written NumPy CD step, and exact CD-k expectations."""
+
+import hashlib
+import itertools
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from numba import njit
+
+from bmlib import datasets, rbm, rng, stats
+
+
+def _small_rbm(n_visible=6, n_hidden=4, scale=1.0, seed=0):
+    g = np.random.default_rng(seed)
+    return (
+        g.normal(0.0, scale, (n_visible, n_hidden)),
+        g.normal(0.0, scale, n_visible),
+        g.normal(0.0, scale, n_hidden),
+    )
+
+
+def _all_states(n):
+    return np.array(list(itertools.product([0.0, 1.0], repeat=n)))
+
+
+def _joint_log_weights(W, b, c):
+    """-E(v, h) for every (v, h): an array of shape (2^n_visible, 2^n_hidden), straight from E."""
+    V, H = _all_states(len(b)), _all_states(len(c))
+    return V @ b[:, None] + (H @ c)[None, :] + V @ W @ H.T
+
+
+@njit(cache=True)
+def _uniforms(states, stream, n):
+    out = np.empty(n)
+    for t in range(n):
+        out[t] = rng.next_double(states, stream)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# the model against enumeration
+# ----------------------------------------------------------------------------------------------
+
+
+def test_energy_matches_its_definition():
+    W, b, c = _small_rbm()
+    V, H = _all_states(6), _all_states(4)
+    v, h = V[np.arange(16) * 4 % 64], H
+    expected = np.array([-(vv @ b) - (hh @ c) - vv @ W @ hh for vv, hh in zip(v, h, strict=True)])
+    np.testing.assert_allclose(rbm.energy(v, h, W, b, c), expected, rtol=1e-13, atol=1e-13)
+    assert rbm.energy(v[3], h[3], W, b, c) == pytest.approx(expected[3], rel=1e-13)
+
+
+def test_free_energy_equals_minus_log_sum_over_hidden_states():
+    W, b, c = _small_rbm()
+    log_weights = _joint_log_weights(W, b, c)
+    brute = np.array([-stats.logsumexp(row) for row in log_weights])  # F(v) = -log sum_h exp(-E)
+    np.testing.assert_allclose(rbm.free_energy(_all_states(6), W, b, c), brute, rtol=1e-12, atol=1e-12)
+
+
+def test_log_partition_function_and_likelihood_by_enumeration():
+    W, b, c = _small_rbm()
+    log_weights = _joint_log_weights(W, b, c)
+    log_z = stats.logsumexp(log_weights)
+    assert rbm.log_partition_function(W, b, c) == pytest.approx(log_z, rel=1e-12)
+    # the same model with more hidden than visible units: the other layer is enumerated
+    assert rbm.log_partition_function(W.T.copy(), c, b) == pytest.approx(log_z, rel=1e-12)
+    X = _all_states(6)[[3, 17, 40]]
+    log_p = np.array([stats.logsumexp(log_weights[int("".join(str(int(x)) for x in row), 2)]) for row in X])
+    assert rbm.log_likelihood(X, W, b, c) == pytest.approx(np.mean(log_p) - log_z, rel=1e-12)
+
+
+def test_conditionals_are_ratios_of_joint_probabilities():
+    W, b, c = _small_rbm()
+    V, H = _all_states(6), _all_states(4)
+    joint = np.exp(_joint_log_weights(W, b, c))  # unnormalised p(v, h): Z cancels in the ratios
+    # P(h_j = 1 | v) = sum_{h: h_j = 1} p(v, h) / sum_h p(v, h)
+    expected_h = (joint @ H) / joint.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(rbm.hidden_probabilities(V, W, c), expected_h, rtol=1e-12)
+    # P(v_i = 1 | h) = sum_{v: v_i = 1} p(v, h) / sum_v p(v, h)
+    expected_v = (joint.T @ V) / joint.sum(axis=0)[:, None]
+    np.testing.assert_allclose(rbm.visible_probabilities(H, W, b), expected_v, rtol=1e-12)
+
+
+def test_pseudo_log_likelihood_equals_the_exact_conditionals():
+    W, b, c = _small_rbm()
+    V = _all_states(6)
+    log_p = np.array([stats.logsumexp(row) for row in _joint_log_weights(W, b, c)])  # log p(v) + log Z
+    X = V[[0, 5, 22, 63, 41]]
+    expected = []
+    for x in X:
+        index = int("".join(str(int(u)) for u in x), 2)
+        total = 0.0
+        for i in range(6):
+            flipped = index ^ (1 << (5 - i))
+            total += log_p[index] - np.logaddexp(log_p[index], log_p[flipped])  # log P(v_i | v_-i)
+        expected.append(total)
+    assert rbm.pseudo_log_likelihood(X, W, b, c) == pytest.approx(np.mean(expected), rel=1e-12)
+    assert rbm.pseudo_log_likelihood(X, W, b, c) == rbm.pseudo_log_likelihood(X, W, b, c)  # deterministic
+
+
+def test_reconstruction_error_and_reconstruct():
+    W, b, c = _small_rbm()
+    X = _all_states(6)[::7]
+    mean_h = 1.0 / (1.0 + np.exp(-(X @ W + c)))
+    recon = 1.0 / (1.0 + np.exp(-(mean_h @ W.T + b)))
+    np.testing.assert_allclose(rbm.reconstruct(X, W, b, c), recon, rtol=1e-12)
+    expected = ((X - recon) ** 2).sum(axis=1).mean()
+    assert rbm.reconstruction_error(X, W, b, c) == pytest.approx(expected, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------
+# sampling
+# ----------------------------------------------------------------------------------------------
+
+
+def test_sample_hidden_frequencies_match_probabilities():
+    W, b, c = _small_rbm()
+    v = np.tile(_all_states(6)[[9, 50]], (20_000, 1))
+    h = rbm.sample_hidden(v, W, c, seed=3)
+    assert set(np.unique(h)) <= {0.0, 1.0}
+    p = rbm.hidden_probabilities(v[:2], W, c)
+    for row in range(2):
+        freq = h[row::2].mean(axis=0)
+        error = np.sqrt(p[row] * (1 - p[row]) / 20_000)
+        assert np.all(np.abs(freq - p[row]) < 5 * error)  # 5 binomial standard errors
+    np.testing.assert_array_equal(h, rbm.sample_hidden(v, W, c, seed=3))  # same seed, same sample
+
+
+def test_gibbs_chains_reach_the_exact_distribution():
+    W, b, c = _small_rbm(scale=0.7)
+    log_p = np.array([stats.logsumexp(row) for row in _joint_log_weights(W, b, c)])
+    p = np.exp(log_p - stats.logsumexp(log_p))
+    n = 40_000
+    samples = rbm.sample(n, W, b, c, n_steps=30, seed=11)  # independent chains, random starts
+    index = samples @ (2 ** np.arange(5, -1, -1))
+    freq = np.bincount(index.astype(int), minlength=64) / n
+    error = np.sqrt(p * (1 - p) / n)
+    # 5 binomial standard errors per state (64 states: a false alarm has chance ~4e-5)
+    assert np.all(np.abs(freq - p) < 5 * error + 1e-12), np.max(np.abs(freq - p) / error)
+
+
+def test_gibbs_from_given_states_and_reproducibility():
+    W, b, c = _small_rbm()
+    start = _all_states(6)[[1, 2, 3]]
+    first = rbm.gibbs(start, W, b, c, k=5, seed=4)
+    assert first.shape == (3, 6) and set(np.unique(first)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(first, rbm.gibbs(start, W, b, c, k=5, seed=4))
+    np.testing.assert_array_equal(start, _all_states(6)[[1, 2, 3]])  # input untouched
+    # k = 1 by hand: h from stream r, then v from the same stream
+    states = rng.stream_states(4, 3)
+    u = np.array([_uniforms(states, r, 10) for r in range(3)])
+    h = (u[:, :4] < rbm.hidden_probabilities(start, W, c)).astype(float)
+    v = (u[:, 4:] < rbm.visible_probabilities(h, W, b)).astype(float)
+    np.testing.assert_array_equal(rbm.gibbs(start, W, b, c, k=1, seed=4), v)
+
+
+# ----------------------------------------------------------------------------------------------
+# one CD / PCD update against NumPy with the same random numbers
+# ----------------------------------------------------------------------------------------------
+
+
+def _numpy_update(X, W, b, c, chains, states, lr, momentum, decay, k, persistent, velocities):
+    """One minibatch of CD-k / PCD-k, written from Hinton's guide, drawing the kernel's numbers."""
+    W, b, c = W.copy(), b.copy(), c.copy()
+    vel_W, vel_b, vel_c = (v.copy() for v in velocities)
+    m = len(X)
+    sigmoid = stats.sigmoid
+    h_data = sigmoid(X @ W + c)
+    n_neg = len(chains) if persistent else m
+    streams = [list(_uniforms(states, r, 2000)) for r in range(n_neg)]  # more than enough numbers
+
+    def draw(r, n):
+        taken = streams[r][:n]
+        del streams[r][:n]
+        return np.array(taken)
+
+    v_model = np.empty((n_neg, len(b)))
+    h_model = np.empty((n_neg, len(c)))
+    new_chains = chains.copy()
+    for r in range(n_neg):
+        h = chains[r].copy() if persistent else (draw(r, len(c)) < h_data[r]).astype(float)
+        for step in range(k):
+            v = (draw(r, len(b)) < sigmoid(b + W @ h)).astype(float)
+            hp = sigmoid(c + v @ W)
+            if persistent or step < k - 1:
+                h = (draw(r, len(c)) < hp).astype(float)
+        v_model[r], h_model[r] = v, hp
+        new_chains[r] = h
+    grad_W = X.T @ h_data / m - v_model.T @ h_model / n_neg - decay * W
+    vel_W = momentum * vel_W + lr * grad_W
+    vel_b = momentum * vel_b + lr * (X.mean(0) - v_model.mean(0))
+    vel_c = momentum * vel_c + lr * (h_data.mean(0) - h_model.mean(0))
+    return W + vel_W, b + vel_b, c + vel_c, new_chains if persistent else chains
+
+
+@pytest.mark.parametrize("kernel", ["fused", "blas"])
+@pytest.mark.parametrize("persistent, k", [(False, 1), (True, 1), (False, 3), (True, 2)])
+def test_one_update_equals_numpy_by_hand(kernel, persistent, k):
+    W, b, c = _small_rbm(scale=0.5, seed=5)
+    X = datasets.bars_and_stripes(2, distinct=False)[:, :].repeat(1, axis=0)
+    X = np.concatenate([X[:5], np.array([[0.3, 0.0, 1.0, 0.75]])])  # a row of probabilities too
+    X = np.concatenate([X, X[:, :2]], axis=1)  # 6 visible units
+    g = np.random.default_rng(9)
+    chains = (g.random((6, 4)) < 0.5).astype(float)
+    velocities = (g.normal(0, 0.01, W.shape), g.normal(0, 0.01, 6), g.normal(0, 0.01, 4))
+    lr, momentum, decay = 0.1, 0.5, 0.01
+    states = rng.stream_states(21, 6)
+    expected = _numpy_update(
+        X, W, b, c, chains, states.copy(), lr, momentum, decay, k, persistent, velocities
+    )
+
+    got_W, got_b, got_c, got_chains = W.copy(), b.copy(), c.copy(), chains.copy()
+    vel = tuple(v.copy() for v in velocities)
+    args = (got_b, got_c, *vel, got_chains, states.copy(), lr, momentum, decay, k, persistent, 6)
+    order = np.arange(6, dtype=np.int64)
+    if kernel == "fused":
+        rbm._train_epoch_fused(X, order, got_W, np.ascontiguousarray(got_W.T), *args)
+    else:
+        rbm._train_epoch_blas(X, order, got_W, *args)
+    # same random numbers -> the same samples, so only the order of additions differs
+    np.testing.assert_allclose(got_W, expected[0], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(got_b, expected[1], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(got_c, expected[2], rtol=0, atol=1e-14)
+    np.testing.assert_array_equal(got_chains, expected[3])
+    assert not np.allclose(got_W, W)  # the update did something
+
+
+@pytest.mark.parametrize("persistent, k, momentum", [(False, 1, 0.0), (True, 1, 0.5), (False, 4, 0.9)])
+def test_fused_and_blas_epochs_agree(persistent, k, momentum):
+    X, _ = datasets.digits(binarize=0.5)
+    X = X[:253]  # 25 minibatches of 10 and a last one of 3
+    fits = [
+        rbm.RBM(
+            12,
+            learning_rate=0.05,
+            n_epochs=2,
+            k=k,
+            persistent=persistent,
+            momentum=momentum,
+            weight_decay=1e-3,
+            seed=2,
+            kernel=kernel,
+            monitor=False,
+        ).fit(X)
+        for kernel in ("fused", "blas")
+    ]
+    np.testing.assert_allclose(fits[0].W_, fits[1].W_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fits[0].visible_bias_, fits[1].visible_bias_, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(fits[0].persistent_chains_, fits[1].persistent_chains_)
+
+
+# ----------------------------------------------------------------------------------------------
+# CD-k against the exact gradient on a 2 x 2 bars-and-stripes-sized model
+# ----------------------------------------------------------------------------------------------
+
+
+def _exact_statistics(W, b, c, X, ks):
+    """Exact <v h>_data, <v h>_model, and the exact expectation of the CD-k negative statistics."""
+    V, H = _all_states(len(b)), _all_states(len(c))
+    ph_v = rbm.hidden_probabilities(V, W, c)  # P(h_j = 1 | v) for every v
+    joint_log = _joint_log_weights(W, b, c)
+    log_pv = np.array([stats.logsumexp(row) for row in joint_log])
+    p_model = np.exp(log_pv - stats.logsumexp(log_pv))
+    data = X.T @ rbm.hidden_probabilities(X, W, c) / len(X)
+    model = (V * p_model[:, None]).T @ ph_v
+    # T[v, v'] = sum_h P(h | v) P(v' | h): one step of block Gibbs sampling on the visible layer
+    p_h_given_v = np.prod(np.where(H[None, :, :] == 1, ph_v[:, None, :], 1 - ph_v[:, None, :]), axis=2)
+    pv_h = rbm.visible_probabilities(H, W, b)
+    p_v_given_h = np.prod(np.where(V[None, :, :] == 1, pv_h[:, None, :], 1 - pv_h[:, None, :]), axis=2)
+    T = p_h_given_v @ p_v_given_h
+    start = np.zeros(len(V))
+    for x in X:
+        start[int("".join(str(int(u)) for u in x), 2)] += 1.0 / len(X)
+    negatives, variances = {}, {}
+    for k in ks:
+        p_k = start @ np.linalg.matrix_power(T, k)  # distribution of v_k in CD-k
+        terms = V[:, :, None] * ph_v[:, None, :]  # v_i P(h_j | v) for each v
+        negatives[k] = np.einsum("s,sij->ij", p_k, terms)
+        variances[k] = np.einsum("s,sij->ij", p_k, terms**2) - negatives[k] ** 2
+    return data, model, negatives, variances
+
+
+def test_cd_k_approaches_the_exact_gradient_and_cd_infinity_equals_it():
+    W, b, c = _small_rbm(n_visible=4, n_hidden=3, scale=1.5, seed=7)
+    X = datasets.bars_and_stripes(2)  # the 6 distinct 2 x 2 patterns
+    ks = [1, 2, 3, 5, 10]
+    data, model, negatives, _ = _exact_statistics(W, b, c, X, ks + [2000])
+    exact_gradient = data - model
+    distances = [np.abs((data - negatives[k]) - exact_gradient).max() for k in ks]
+    assert distances[0] > 0.01  # CD-1 is biased here
+    # the bias shrinks with every k (geometrically, at the rate the Gibbs chain mixes) ...
+    assert all(later < earlier for earlier, later in zip(distances, distances[1:], strict=False))
+    # ... and CD-infinity, a chain that has forgotten the data, gives the exact gradient (to rounding)
+    assert np.abs((data - negatives[2000]) - exact_gradient).max() < 1e-10
+
+
+@pytest.mark.parametrize("k", [1, 5])
+def test_cd_k_mean_update_matches_its_exact_expectation(k):
+    W, b, c = _small_rbm(n_visible=4, n_hidden=3, scale=1.5, seed=7)
+    X = datasets.bars_and_stripes(2)
+    data, _, negatives, variances = _exact_statistics(W, b, c, X, [k])
+    n_copies = 4000
+    big_batch = np.tile(X, (n_copies, 1))  # one minibatch: 24000 independent CD-k chains
+    n = len(big_batch)
+    got_W, vel = W.copy(), (np.zeros_like(W), np.zeros(4), np.zeros(3))
+    rbm._train_epoch_fused(
+        big_batch,
+        np.arange(n, dtype=np.int64),
+        got_W,
+        np.ascontiguousarray(W.T),
+        b.copy(),
+        c.copy(),
+        *vel,
+        np.zeros((n, 3)),
+        rng.stream_states(17, n),
+        1.0,
+        0.0,
+        0.0,
+        k,
+        False,
+        n,
+    )
+    update = got_W - W  # learning rate 1: the CD-k gradient estimate itself
+    expected = data - negatives[k]
+    # standard error of a mean of n independent chains, from the exact variance; 5 sigma
+    tolerance = 5 * np.sqrt(variances[k] / n)
+    assert np.all(np.abs(update - expected) < tolerance), np.max(np.abs(update - expected) / tolerance)
+
+
+# ----------------------------------------------------------------------------------------------
+# the estimator
+# ----------------------------------------------------------------------------------------------
+
+
+def test_training_on_digits_improves_pseudo_likelihood_and_is_reproducible():
+    X, _ = datasets.digits(binarize=0.5)
+    model = rbm.RBM(100, learning_rate=0.05, batch_size=10, n_epochs=8, seed=1, monitor=True).fit(X[:1000])
+    pll = np.array(model.history_["pseudo_log_likelihood"])
+    assert len(pll) == 8 and model.history_["epoch"] == list(range(1, 9))
+    # better on average over epochs: a positive trend, and each half better than the one before
+    assert np.polyfit(np.arange(8), pll, 1)[0] > 0
+    assert pll[4:].mean() > pll[:4].mean() and pll[-1] > pll[0]
+    start = rbm.RBM(100, seed=1).partial_fit(X[:1000])  # one epoch
+    assert model.pseudo_log_likelihood(X[:1000]) > start.pseudo_log_likelihood(X[:1000])
+    again = rbm.RBM(100, learning_rate=0.05, batch_size=10, n_epochs=8, seed=1).fit(X[:1000])
+    np.testing.assert_array_equal(model.W_, again.W_)
+
+
+def _weights_digest(W):
+    return hashlib.sha256(np.ascontiguousarray(W).tobytes()).hexdigest()
+
+
+def test_same_seed_gives_identical_weights_in_another_process():
+    code = (
+        "import hashlib, numpy as np\n"
+        "from bmlib import datasets, rbm\n"
+        "X, _ = datasets.digits(binarize=0.5)\n"
+        "m = rbm.RBM(100, learning_rate=0.05, n_epochs=2, persistent=True, seed=123, monitor=False)\n"
+        "m.fit(X[:400])\n"
+        "print(hashlib.sha256(np.ascontiguousarray(m.W_).tobytes()).hexdigest())\n"
+    )
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    X, _ = datasets.digits(binarize=0.5)
+    here = rbm.RBM(100, learning_rate=0.05, n_epochs=2, persistent=True, seed=123, monitor=False).fit(X[:400])
+    assert other.stdout.strip() == _weights_digest(here.W_)
+
+
+def test_initialisation_follows_hintons_guide():
+    X, _ = datasets.digits(binarize=0.5)
+    model = rbm.RBM(30, n_epochs=0, seed=0).fit(X)
+    p = np.clip(X.mean(axis=0), 0.001, 0.999)
+    np.testing.assert_allclose(model.visible_bias_, np.log(p / (1 - p)))
+    np.testing.assert_array_equal(model.hidden_bias_, np.zeros(30))
+    assert model.W_.shape == (64, 30) and abs(model.W_.std() - 0.01) < 0.001
+
+
+def test_small_models_record_the_exact_log_likelihood():
+    X = datasets.bars_and_stripes(3)
+    model = rbm.RBM(8, learning_rate=0.1, batch_size=2, n_epochs=3, seed=0).fit(X)
+    assert len(model.history_["log_likelihood"]) == 3
+    assert model.history_["log_likelihood"][-1] == pytest.approx(model.log_likelihood(X), rel=1e-12)
+    assert model.history_["log_likelihood"][-1] < 0 and model.transform(X).shape == (14, 8)
+
+
+def test_rbm_in_a_pipeline():
+    from sklearn.base import clone
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from threadpoolctl import threadpool_limits
+
+    X, y = datasets.digits()
+    pipeline = Pipeline(
+        [
+            ("rbm", rbm.RBM(64, learning_rate=0.06, n_epochs=5, seed=0)),
+            ("clf", LogisticRegression(max_iter=500)),
+        ]
+    )
+    # one BLAS thread: on a busy 2-core machine OpenBLAS's spinning threads make lbfgs 100x slower
+    with threadpool_limits(limits=1, user_api="blas"):
+        pipeline.fit(X[:1200], y[:1200])
+    assert pipeline.score(X[1200:], y[1200:]) > 0.7  # chance is 0.1
+    assert pipeline.named_steps["rbm"].transform(X[:3]).shape == (3, 64)
+    copy = clone(pipeline).set_params(rbm__n_hidden=10)
+    assert copy.named_steps["rbm"].n_hidden == 10 and not hasattr(copy.named_steps["rbm"], "W_")
+    assert pipeline.named_steps["rbm"].get_params()["n_hidden"] == 64
+
+
+def test_progress_is_silent_when_nobody_watches(capsys):
+    X = datasets.bars_and_stripes(2)
+    rbm.RBM(3, n_epochs=2, seed=0).fit(X)  # verbose="auto" under pytest: not a terminal
+    assert capsys.readouterr() == ("", "")
+    rbm.RBM(3, n_epochs=2, seed=0, verbose=True).fit(X)
+    assert "epoch 2/2" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------------------------
+# bad input
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "settings, error, message",
+    [
+        ({"n_hidden": 0}, ValueError, "n_hidden"),
+        ({"k": 0}, ValueError, "k must be >= 1"),
+        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"n_hidden": 2.5}, TypeError, "n_hidden"),
+        ({"learning_rate": 0.0}, ValueError, "learning_rate"),
+        ({"momentum": 1.0}, ValueError, "momentum"),
+        ({"weight_decay": -1.0}, ValueError, "weight_decay"),
+        ({"kernel": "gpu"}, ValueError, "kernel"),
+    ],
+)
+def test_bad_settings(settings, error, message):
+    with pytest.raises(error, match=message):
+        rbm.RBM(**{"n_hidden": 3, **settings}).fit(datasets.bars_and_stripes(2))
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.array([[0.0, 1.0, np.nan, 0.0]]), "X must be finite"),
+        (np.array([[0.0, 2.0, 1.0, 0.0]]), r"X must hold values in \[0, 1\]"),
+        (np.array([[0.0, -0.5, 1.0, 0.0]]), r"X must hold values in \[0, 1\]"),
+        (np.zeros((0, 4)), "X must not be empty"),
+        (np.zeros((2, 2, 2)), "X must be 2-D"),
+    ],
+)
+def test_bad_data(X, message):
+    with pytest.raises(ValueError, match=message):
+        rbm.RBM(3).fit(X)
+
+
+def test_wrong_number_of_features_after_fit_and_unfitted_models():
+    model = rbm.RBM(3, n_epochs=1, seed=0)
+    with pytest.raises(ValueError, match="not fitted"):
+        model.transform(np.zeros((1, 4)))
+    model.fit(datasets.bars_and_stripes(2))
+    for method in (model.transform, model.partial_fit, model.pseudo_log_likelihood, model.free_energy):
+        with pytest.raises(ValueError, match="5 columns, expected"):
+            method(np.zeros((2, 5)))
+
+
+def test_bad_arguments_to_functions():
+    W, b, c = _small_rbm()
+    with pytest.raises(ValueError, match="visible_bias must have shape"):
+        rbm.free_energy(np.zeros(6), W, b[:5], c)
+    with pytest.raises(ValueError, match="v has 5 columns"):
+        rbm.hidden_probabilities(np.zeros(5), W, c)
+    with pytest.raises(ValueError, match=r"h must hold values in \[0, 1\]"):
+        rbm.visible_probabilities(np.full(4, 3.0), W, b)
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        rbm.gibbs(np.zeros(6), W, b, c, k=0)
+    with pytest.raises(ValueError, match="EXACT_LIMIT"):
+        rbm.log_partition_function(np.zeros((30, 25)), np.zeros(30), np.zeros(25))
+    with pytest.raises(ValueError, match="W must be finite"):
+        rbm.free_energy(np.zeros(6), np.full((6, 4), np.inf), b, c)
+
+
+def test_cd_update_is_the_documented_step_by_hand():
+    W, b, c = _small_rbm(scale=0.5, seed=8)
+    v = _all_states(6)[[11, 52]]
+    new_W, new_b, new_c = rbm.cd_update(v, W, b, c, k=1, learning_rate=0.2, seed=6)
+    states = rng.stream_states(6, 2)
+    u = np.array([_uniforms(states, r, 10) for r in range(2)])
+    h0 = stats.sigmoid(v @ W + c)
+    h = (u[:, :4] < h0).astype(float)
+    v1 = (u[:, 4:] < stats.sigmoid(h @ W.T + b)).astype(float)
+    h1 = stats.sigmoid(v1 @ W + c)
+    np.testing.assert_allclose(new_W, W + 0.2 * (v.T @ h0 - v1.T @ h1) / 2, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(new_b, b + 0.2 * (v - v1).mean(0), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(new_c, c + 0.2 * (h0 - h1).mean(0), rtol=0, atol=1e-15)
+    assert not np.array_equal(new_W, W)
+
+
+def test_tile_images_for_notebook_figures():
+    from bmlib import plotting
+
+    mosaic = plotting.tile_images(np.arange(5 * 6).reshape(5, 6), (2, 3), n_columns=3, padding=1)
+    assert mosaic.shape == (2 * 3 - 1, 3 * 4 - 1)
+    np.testing.assert_array_equal(mosaic[:2, :3], np.arange(6).reshape(2, 3))
+    np.testing.assert_array_equal(mosaic[3:5, 4:7], np.arange(24, 30).reshape(2, 3))
+    assert np.isnan(mosaic[2]).all() and np.isnan(mosaic[3:, 8:]).all()  # gap row, unused cell
+    with pytest.raises(ValueError, match="images must have shape"):
+        plotting.tile_images(np.zeros((2, 5)), (2, 3))
