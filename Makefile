@@ -46,8 +46,9 @@ $(BMLIB): $(DEPS) pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
+# Two workers (one per core on CI); a notebook's cells and a test module stay on one worker.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadscope
 
 figures: setup
 	$(BIN)/python -m bmlib.figures

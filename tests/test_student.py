@@ -14,12 +14,18 @@ MARKED_REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1"
 
 
 def _marked_lines(nb):
-    """Every non-blank line between solution or hidden-test markers in ``nb``."""
-    lines = set()
+    """Non-blank lines that appear only between solution or hidden-test markers in ``nb``.
+
+    A line that also stands outside every marked region (a visible check that repeats a
+    line of the solution, say) is no secret, so it is left out.
+    """
+    marked, unmarked = set(), set()
     for cell in nb.cells:
         for _, body in MARKED_REGION.findall(cell.source):
-            lines.update(line.strip() for line in body.splitlines() if line.strip())
-    return lines
+            marked.update(line.strip() for line in body.splitlines() if line.strip())
+        outside = MARKED_REGION.sub("", cell.source)
+        unmarked.update(line.strip() for line in outside.splitlines() if line.strip())
+    return marked - unmarked
 
 
 def _first_solution_cell(nb):
@@ -73,19 +79,30 @@ def test_write_student_copies_writes_one_readable_file_per_notebook(tmp_path):
         nbformat.validate(nbformat.read(path, as_version=4))
 
 
+def _first_exercise_cells(nb):
+    """Indices of the cells of the first exercise: from its first solution cell up to the
+    next exercise heading (a markdown cell starting with '### Exercise')."""
+    first = _first_solution_cell(nb)
+    end = next(
+        (
+            i
+            for i in range(first + 1, len(nb.cells))
+            if nb.cells[i].cell_type == "markdown" and nb.cells[i].source.startswith("### Exercise")
+        ),
+        len(nb.cells),
+    )
+    return range(first, end)
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_student_copy_runs_until_the_first_unsolved_exercise(path, tmp_path, monkeypatch):
     monkeypatch.setenv("BMLIB_FIGURES_DIR", str(tmp_path / "figures"))  # keep figures/ untouched
     nb = nbformat.read(path, as_version=4)
     copy = student_copy(nb)
-    first = _first_solution_cell(nb)
     with pytest.raises(CellExecutionError) as raised:
         execute_notebook(copy, cwd=path.parent, timeout=300)
     assert raised.value.ename == "NotImplementedError"
     ran = [i for i, cell in enumerate(copy.cells) if cell.cell_type == "code" and cell.get("execution_count")]
-    assert ran and ran[-1] == first, (
-        f"stopped at cell {ran[-1] if ran else None}, first exercise is cell {first}"
-    )
     errors = [
         i
         for i, cell in enumerate(copy.cells)
@@ -93,4 +110,8 @@ def test_student_copy_runs_until_the_first_unsolved_exercise(path, tmp_path, mon
         for out in cell.outputs
         if out.output_type == "error"
     ]
-    assert errors == [first]
+    # it stopped in a solution cell of the first exercise (a function whose body was a
+    # solution raises only when the next cell calls it), and every cell before ran cleanly
+    assert len(errors) == 1 and ran[-1] == errors[0]
+    assert errors[0] in _first_exercise_cells(nb), f"stopped at cell {errors[0]}, outside the first exercise"
+    assert "### BEGIN SOLUTION" in nb.cells[errors[0]].source
