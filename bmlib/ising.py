@@ -617,9 +617,11 @@ def simulate(
 # Exact results
 
 
-def _inverse_temperatures(T, J):
-    T = _validate.positive("T", T)
-    return J / np.asarray(T, dtype=np.float64), T
+def _onsager_variables(T, J):
+    """K = J/T, the elliptic modulus k = 2 sinh(2K) / cosh^2(2K) (1 at T_C) and t = tanh(2K)."""
+    J = _validate.positive_scalar("J", J)
+    K = J / np.asarray(_validate.positive("T", T), dtype=np.float64)
+    return J, K, 2.0 * np.sinh(2 * K) / np.cosh(2 * K) ** 2, np.tanh(2 * K)
 
 
 def _scalar_or_array(x):
@@ -644,10 +646,7 @@ def onsager_energy(T, J=1.0):
     -------
     float or ndarray
     """
-    J = _validate.positive_scalar("J", J)
-    K, _ = _inverse_temperatures(T, J)
-    k = 2.0 * np.sinh(2 * K) / np.cosh(2 * K) ** 2
-    t = np.tanh(2 * K)
+    J, K, k, t = _onsager_variables(T, J)
     with np.errstate(invalid="ignore"):
         u = -J / t * (1.0 + 2.0 / np.pi * (2.0 * t**2 - 1.0) * ellipk(np.minimum(k, 1.0) ** 2))
     # at T_C, k = 1 and K1 diverges but 2 tanh^2(2K) - 1 = 0: the product vanishes, u = -sqrt(2) J
@@ -674,10 +673,7 @@ def onsager_specific_heat(T, J=1.0):
     -------
     float or ndarray
     """
-    J = _validate.positive_scalar("J", J)
-    K, _ = _inverse_temperatures(T, J)
-    k = 2.0 * np.sinh(2 * K) / np.cosh(2 * K) ** 2
-    t = np.tanh(2 * K)
+    J, K, k, t = _onsager_variables(T, J)
     with np.errstate(divide="ignore", invalid="ignore"):
         first = ellipk(k**2)
         second = ellipe(k**2)
@@ -702,10 +698,9 @@ def onsager_magnetization(T, J=1.0):
     -------
     float or ndarray
     """
-    J = _validate.positive_scalar("J", J)
-    K, T = _inverse_temperatures(T, J)
+    J, K, _, _ = _onsager_variables(T, J)
     inner = 1.0 - np.sinh(2 * K) ** -4.0
-    m = np.where(inner > 0, np.abs(inner) ** 0.125, 0.0)
+    m = np.where(inner > 0, np.maximum(inner, 0.0) ** 0.125, 0.0)
     return _scalar_or_array(m)
 
 
