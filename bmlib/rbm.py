@@ -1,4 +1,5 @@
-"""Restricted Boltzmann machines: conditionals, free energy, block Gibbs sampling, CD-k and PCD-k.
+"""Restricted Boltzmann machines: conditionals, free energy, block Gibbs sampling, CD-k, PCD-k and
+parallel tempering; exact and AIS log Z.
 
 The model
 ---------
@@ -60,6 +61,17 @@ data are: skipping zeros pays on MNIST-like data, BLAS's blocked products on den
 use the same random numbers in the same order, so they give the same samples and (to rounding)
 the same weights.
 
+Parallel tempering (``RBM(sampler="pt")``) keeps ``batch_size`` persistent chains with
+``n_temperatures`` replicas each, at inverse temperatures from 1 down to 0, and swaps the states
+of neighbouring replicas (Desjardins et al. 2010; Cho et al. 2010).
+
+Evaluation
+----------
+:func:`log_partition` computes log Z exactly by summing over the smaller layer (up to
+``EXACT_LIMIT`` = 20 units: 64 x 20 takes well under a second), or estimates it by annealed
+importance sampling from a base-rate RBM (Neal 2001; Salakhutdinov and Murray 2008), with a
+standard error. :func:`log_likelihood` turns either into the average log p(x) of data.
+
 Random numbers
 --------------
 Every stochastic function takes ``seed`` (see :mod:`bmlib.rng`). Row r of a batch of chains
@@ -72,6 +84,12 @@ Neural Computation 14 (2002) 1771-1800.
 T. Tieleman, "Training restricted Boltzmann machines using approximations to the likelihood
 gradient", ICML 2008.
 G. E. Hinton, "A practical guide to training restricted Boltzmann machines", UTML TR 2010-003.
+R. M. Neal, "Annealed importance sampling", Statistics and Computing 11 (2001) 125-139.
+R. Salakhutdinov and I. Murray, "On the quantitative analysis of deep belief networks", ICML 2008.
+G. Desjardins, A. Courville, Y. Bengio, P. Vincent and O. Delalleau, "Tempered Markov chain Monte
+Carlo for training of restricted Boltzmann machines", AISTATS 2010.
+K. Cho, T. Raiko and A. Ilin, "Parallel tempering is efficient for learning restricted Boltzmann
+machines", IJCNN 2010.
 """
 
 import inspect
@@ -80,7 +98,7 @@ import numbers
 import numpy as np
 from numba import njit, prange
 
-from bmlib import _validate, rng, stats
+from bmlib import _validate, rng
 from bmlib.progress import Progress
 from bmlib.rng import next_double
 from bmlib.stats import sigmoid, softplus
@@ -100,7 +118,11 @@ __all__ = [
     "pseudo_log_likelihood",
     "reconstruction_error",
     "log_partition_function",
+    "log_partition",
     "log_likelihood",
+    "ais_schedule",
+    "ais_log_weights",
+    "base_rate_bias",
     "EXACT_LIMIT",
 ]
 
@@ -251,36 +273,6 @@ def _pseudo_log_likelihood_rows(X, W, visible_bias, hidden_bias):
             total -= softplus(free - flipped)
         out[r] = total
     return out
-
-
-@njit(cache=True)
-def _log_partition_function(W, visible_bias, hidden_bias):
-    """log Z by summing exp(-F) over every state of the *first* layer (Gray-code order).
-
-    Written for W of shape (n_sum, n_other): for each state s of the n_sum layer,
-    log sum_t exp(-E(s, t)) = bias_s . s + sum_k softplus(bias_t_k + (s W)_k).
-    """
-    n_sum, n_other = W.shape
-    terms = np.empty(2**n_sum)
-    s = np.zeros(n_sum)
-    a = hidden_bias.copy()
-    linear = 0.0
-    for index in range(2**n_sum):
-        if index > 0:
-            # Gray code: state index differs from index - 1 in the lowest set bit of index
-            flip = 0
-            while not (index >> flip) & 1:
-                flip += 1
-            d = 1.0 - 2.0 * s[flip]
-            s[flip] += d
-            linear += d * visible_bias[flip]
-            for k in range(n_other):
-                a[k] += d * W[flip, k]
-        total = linear
-        for k in range(n_other):
-            total += softplus(a[k])
-        terms[index] = total
-    return stats._logsumexp(terms)
 
 
 @njit(cache=True, inline="always")
@@ -827,7 +819,8 @@ def log_partition_function(W, visible_bias, hidden_bias):
 
     With the n_hidden <= n_visible layer enumerated, log Z = logsumexp over h of
     (c.h + sum_i softplus(b_i + (W h)_i)); symmetrically for the visible layer. 2^m terms for
-    m = min(n_visible, n_hidden) <= ``EXACT_LIMIT``.
+    m = min(n_visible, n_hidden) <= ``EXACT_LIMIT``. The same as
+    ``log_partition(W, visible_bias, hidden_bias, method="exact")``.
 
     Parameters
     ----------
@@ -837,32 +830,688 @@ def log_partition_function(W, visible_bias, hidden_bias):
     -------
     float
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
-    n_visible, n_hidden = W.shape
-    if min(n_visible, n_hidden) > EXACT_LIMIT:
-        raise ValueError(
-            f"exact log Z needs 2^min(n_visible, n_hidden) terms; min({n_visible}, {n_hidden}) "
-            f"> EXACT_LIMIT = {EXACT_LIMIT}"
-        )
-    if n_visible <= n_hidden:
-        return float(_log_partition_function(W, visible_bias, hidden_bias))
-    return float(_log_partition_function(np.ascontiguousarray(W.T), hidden_bias, visible_bias))
+    return log_partition(W, visible_bias, hidden_bias, method="exact")
 
 
-def log_likelihood(X, W, visible_bias, hidden_bias):
-    """Exact average log-likelihood log p(x) = -F(x) - log Z over the rows of X (small RBMs only).
+def log_likelihood(
+    X, W, visible_bias, hidden_bias, method="exact", *, log_z=None, n_runs=100, betas=None, seed=None
+):
+    """Average log-likelihood (1/N) sum_n log p(x_n) = -mean F(x_n) - log Z over the rows of X.
 
     Parameters
     ----------
     X : array_like of shape (n_samples, n_visible), values in [0, 1]
-    W, visible_bias, hidden_bias : the RBM's parameters (min(n_visible, n_hidden) <= EXACT_LIMIT)
+    W, visible_bias, hidden_bias : the RBM's parameters
+    method : {"exact", "ais"}
+        How log Z is found (see :func:`log_partition`): "exact" needs
+        min(n_visible, n_hidden) <= EXACT_LIMIT; "ais" estimates it with X as the base-rate data.
+    log_z : float or None
+        A log Z computed before (from :func:`log_partition`); then ``method`` is not used.
+    n_runs, betas, seed : AIS settings, see :func:`log_partition`.
 
     Returns
     -------
     float
+        With ``method="exact"`` or a given ``log_z``.
+    (float, float)
+        With ``method="ais"``: the estimate and the standard error of its log Z.
     """
-    log_z = log_partition_function(W, visible_bias, hidden_bias)
-    return float(-free_energy(np.atleast_2d(X), W, visible_bias, hidden_bias).mean() - log_z)
+    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+    X = _units("X", X, W.shape[0])
+    mean_free_energy = float(free_energy(X, W, visible_bias, hidden_bias).mean())
+    if log_z is not None:
+        if isinstance(log_z, bool) or np.ndim(log_z) != 0:
+            raise TypeError(f"log_z must be a single number, got {_validate._show(log_z)}")
+        return -mean_free_energy - float(_validate.real_array("log_z", log_z))
+    if method == "exact":
+        return -mean_free_energy - log_partition(W, visible_bias, hidden_bias, method="exact")
+    if method == "ais":
+        estimate, error = log_partition(
+            W, visible_bias, hidden_bias, method="ais", X=X, n_runs=n_runs, betas=betas, seed=seed
+        )
+        return -mean_free_energy - estimate, error
+    raise ValueError(f"method must be 'exact' or 'ais', got {method!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Parallel tempering (a training sampler)
+# --------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _joint_energy(v, h, W, visible_bias, hidden_bias):
+    """E(v, h) = - b.v - c.h - v W h for one pair of 0/1 vectors."""
+    n_visible, n_hidden = W.shape
+    total = 0.0
+    for j in range(n_hidden):
+        if h[j] != 0.0:
+            total -= hidden_bias[j]
+            for i in range(n_visible):
+                total -= v[i] * W[i, j]
+    for i in range(n_visible):
+        total -= visible_bias[i] * v[i]
+    return total
+
+
+@njit(cache=True)
+def _tempered_chains(V, H, W, WT, visible_bias, hidden_bias, betas, k, parity, states, swaps):
+    """k block Gibbs steps of every replica, then one round of swaps between neighbours (in place).
+
+    V has shape (n_temperatures, n_chains, n_visible), H (n_temperatures, n_chains, n_hidden):
+    replica t of chain r samples p_t(v, h) ~ exp(-beta_t E(v, h)). A step draws
+    v_i ~ sigmoid(beta_t (b_i + (W h)_i)), then h_j ~ sigmoid(beta_t (c_j + (v W)_j)). Then the
+    pairs (t, t + 1) with t = parity, parity + 2, ... exchange their states with probability
+    min(1, exp((beta_t - beta_{t+1}) (E_t - E_{t+1}))), which keeps the joint distribution of
+    all replicas invariant. ``swaps[t]`` counts accepted exchanges of pair (t, t + 1).
+    Chain r (all of its replicas) draws from stream r: per step and replica n_visible then
+    n_hidden numbers, then one number per attempted swap.
+    """
+    n_temperatures, n_chains, n_visible = V.shape
+    n_hidden = H.shape[2]
+    a_visible = np.empty(n_visible)
+    a_hidden = np.empty(n_hidden)
+    size = max(n_visible, n_hidden)
+    rows = np.empty(size, dtype=np.int64)
+    coefficients = np.empty(size)
+    for r in range(n_chains):
+        for _ in range(k):
+            for t in range(n_temperatures):
+                beta = betas[t]
+                v = V[t, r]
+                h = H[t, r]
+                a_visible[:] = visible_bias
+                count = _nonzero(h, rows, coefficients, 1.0)
+                _add_rows(a_visible, WT, rows, coefficients, count)
+                for i in range(n_visible):
+                    v[i] = np.float64(next_double(states, r) < sigmoid(beta * a_visible[i]))
+                a_hidden[:] = hidden_bias
+                count = _nonzero(v, rows, coefficients, 1.0)
+                _add_rows(a_hidden, W, rows, coefficients, count)
+                for j in range(n_hidden):
+                    h[j] = np.float64(next_double(states, r) < sigmoid(beta * a_hidden[j]))
+        for t in range(parity, n_temperatures - 1, 2):
+            e_low = _joint_energy(V[t, r], H[t, r], W, visible_bias, hidden_bias)
+            e_high = _joint_energy(V[t + 1, r], H[t + 1, r], W, visible_bias, hidden_bias)
+            log_accept = (betas[t] - betas[t + 1]) * (e_low - e_high)
+            if log_accept >= 0.0 or next_double(states, r) < np.exp(log_accept):
+                for i in range(n_visible):
+                    V[t, r, i], V[t + 1, r, i] = V[t + 1, r, i], V[t, r, i]
+                for j in range(n_hidden):
+                    H[t, r, j], H[t + 1, r, j] = H[t + 1, r, j], H[t, r, j]
+                swaps[t] += 1
+
+
+def _train_epoch_tempered(
+    X,
+    order,
+    W,
+    visible_bias,
+    hidden_bias,
+    velocity_W,
+    velocity_visible,
+    velocity_hidden,
+    V,
+    H,
+    states,
+    learning_rate,
+    momentum,
+    weight_decay,
+    k,
+    batch_size,
+    betas,
+    swaps,
+    attempts,
+    n_updates,
+):
+    """One epoch with parallel tempering as the negative phase; returns the number of updates made.
+
+    The positive phase is P(h | v_data) for the minibatch; the negative phase is the beta = 1
+    replica of each chain after :func:`_tempered_chains`, with P(h | v_model); the update is the
+    one of :func:`_train_epoch_blas`.
+    """
+    n_samples = X.shape[0]
+    n_chains = V.shape[1]
+    for start in range(0, n_samples, batch_size):
+        v_data = X[order[start : start + batch_size]]
+        m = v_data.shape[0]
+        h_data = sigmoid(v_data @ W + hidden_bias)
+        parity = n_updates % 2
+        _tempered_chains(
+            V, H, W, np.ascontiguousarray(W.T), visible_bias, hidden_bias, betas, k, parity, states, swaps
+        )
+        attempts[parity : len(betas) - 1 : 2] += n_chains
+        n_updates += 1
+        v_model = V[0]
+        h_model = sigmoid(v_model @ W + hidden_bias)
+        gradient = v_data.T @ h_data / m - v_model.T @ h_model / n_chains
+        _apply_update(W, velocity_W, gradient, learning_rate, momentum, weight_decay)
+        velocity_visible *= momentum
+        velocity_visible += learning_rate * (v_data.mean(axis=0) - v_model.mean(axis=0))
+        visible_bias += velocity_visible
+        velocity_hidden *= momentum
+        velocity_hidden += learning_rate * (h_data.mean(axis=0) - h_model.mean(axis=0))
+        hidden_bias += velocity_hidden
+    return n_updates
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation: exact log Z by chunks, annealed importance sampling
+# --------------------------------------------------------------------------------------------
+
+_EXACT_CHUNKS = 256  # fixed pieces of the Gray-code walk (independent of the thread count)
+
+
+@njit(cache=True)
+def _walk_states(W, bias_sum, bias_other, first, last):
+    """(max, sum of exp(term - max)) over the Gray-code states first..last-1 of the first layer of W.
+
+    W has shape (n_sum, n_other): the first layer is enumerated. The term of state s is
+    bias_sum.s + sum_k softplus(bias_other_k + (s W)_k), i.e. log sum_t exp(-E(s, t)).
+    The walk starts from the Gray code of ``first``, then flips one unit per state.
+    """
+    n_sum, n_other = W.shape
+    gray = first ^ (first >> 1)
+    s = np.empty(n_sum)
+    a = bias_other.copy()
+    linear = 0.0
+    for i in range(n_sum):
+        s[i] = np.float64((gray >> i) & 1)
+        if s[i] != 0.0:
+            linear += bias_sum[i]
+            for k in range(n_other):
+                a[k] += W[i, k]
+    terms = np.empty(last - first)
+    for index in range(first, last):
+        if index > first:
+            # Gray code: state index differs from index - 1 in the lowest set bit of index
+            flip = 0
+            while not (index >> flip) & 1:
+                flip += 1
+            d = 1.0 - 2.0 * s[flip]
+            s[flip] += d
+            linear += d * bias_sum[flip]
+            for k in range(n_other):
+                a[k] += d * W[flip, k]
+        # sum_k softplus(a_k) = sum_k max(a_k, 0) + log prod_k (1 + exp(-|a_k|)): one exp per
+        # unit and one log per state (each factor is in (1, 2], so 512 of them cannot overflow)
+        total = linear
+        product = 1.0
+        for k in range(n_other):
+            x = a[k]
+            total += max(x, 0.0)
+            product *= 1.0 + np.exp(-abs(x))
+            if (k & 511) == 511:
+                total += np.log(product)
+                product = 1.0
+        terms[index - first] = total + np.log(product)
+    m = terms.max()
+    return m, np.exp(terms - m).sum()
+
+
+@njit(cache=True, parallel=True)
+def _log_partition_chunks(W, bias_sum, bias_other, n_chunks):
+    """log Z = logsumexp over the 2^n_sum states of the first layer of W, in parallel chunks.
+
+    The Gray-code walk is cut into ``n_chunks`` consecutive pieces (:func:`_walk_states`), run in
+    parallel and combined with a log-sum-exp. The pieces are fixed, so the result does not
+    depend on how many threads run them.
+    """
+    n_states = np.int64(1) << W.shape[0]
+    n_chunks = min(n_chunks, n_states)
+    maxima = np.empty(n_chunks)
+    sums = np.empty(n_chunks)
+    for p in prange(n_chunks):
+        first = p * n_states // n_chunks
+        last = (p + 1) * n_states // n_chunks
+        maxima[p], sums[p] = _walk_states(W, bias_sum, bias_other, first, last)
+    m = maxima.max()
+    total = 0.0
+    for p in range(n_chunks):
+        total += sums[p] * np.exp(maxima[p] - m)
+    return m + np.log(total)
+
+
+@njit(cache=True)
+def _half_layer_sums(W, offset, bias_other, bias_sum, n_bits):
+    """For every state s of the units offset..offset+n_bits-1 of the first layer of W: the field
+    bias_other + sum_i s_i W[offset + i] (shape (2^n_bits, n_other)) and bias_sum.s (2^n_bits,)."""
+    n_states = 1 << n_bits
+    fields = np.empty((n_states, W.shape[1]))
+    linear = np.empty(n_states)
+    fields[0] = bias_other
+    linear[0] = 0.0
+    for state in range(1, n_states):
+        top = 0
+        while state >> (top + 1):
+            top += 1
+        previous = state ^ (1 << top)  # the same state without its highest unit
+        for k in range(W.shape[1]):
+            fields[state, k] = fields[previous, k] + W[offset + top, k]
+        linear[state] = linear[previous] + bias_sum[offset + top]
+    return fields, linear
+
+
+@njit(cache=True, parallel=True)
+def _log_partition_split(W, bias_sum, bias_other):
+    """log Z over the 2^n_sum states of the first layer of W, with no exp per state.
+
+    Split the enumerated units into a low half (states l) and a high half (states u): the field
+    of unit k of the other layer is a_k = A[l, k] + B[u, k] (B holding the bias). With
+    t_k = max_l A[l, k] + max(0, max_u B[u, k]), softplus(a_k) = t_k + log(exp(-t_k) + E[l, k] F[u, k])
+    where E = exp(A - max A) <= 1 and F = exp(B - max(0, max B)) <= 1 are tables computed once.
+    Each factor is in (0, 2]; the logs are taken once per segment of units whose t_k add up to at
+    most 600 (so no product underflows). Returns NaN when a single t_k exceeds 600 (then the
+    caller walks the states instead). Parallel over the high states, each giving its own
+    (max, sum) as in :func:`_log_partition_chunks`, so the result does not depend on the threads.
+    """
+    n_sum, n_other = W.shape
+    n_low = n_sum // 2
+    n_high = n_sum - n_low
+    A, linear_low = _half_layer_sums(W, 0, np.zeros(n_other), bias_sum, n_low)
+    B, linear_high = _half_layer_sums(W, n_low, bias_other, bias_sum, n_high)
+    shift_low = np.empty(n_other)
+    shift_high = np.empty(n_other)
+    for k in range(n_other):
+        shift_low[k] = A[:, k].max()
+        shift_high[k] = max(0.0, B[:, k].max())
+    shift = shift_low + shift_high
+    if shift.max() > 600.0:
+        return np.nan
+    E = np.exp(A - shift_low)
+    F = np.exp(B - shift_high)
+    floor = np.exp(-shift)
+    ends = np.empty(n_other, dtype=np.int64)  # ends of the segments of units
+    n_segments = 0
+    running = 0.0
+    length = 0
+    for k in range(n_other):
+        if running + shift[k] > 600.0 or length == 512:
+            ends[n_segments] = k
+            n_segments += 1
+            running = 0.0
+            length = 0
+        running += shift[k]
+        length += 1
+    ends[n_segments] = n_other
+    n_segments += 1
+    constant = shift.sum()
+    n_low_states = 1 << n_low
+    n_high_states = 1 << n_high
+    maxima = np.empty(n_high_states)
+    sums = np.empty(n_high_states)
+    for u in prange(n_high_states):
+        terms = np.empty(n_low_states)
+        f = F[u]
+        for low in range(n_low_states):
+            e = E[low]
+            total = constant + linear_low[low] + linear_high[u]
+            start = 0
+            for g in range(n_segments):
+                product = 1.0
+                for k in range(start, ends[g]):
+                    product *= floor[k] + e[k] * f[k]
+                total += np.log(product)
+                start = ends[g]
+            terms[low] = total
+        m = terms.max()
+        maxima[u] = m
+        sums[u] = np.exp(terms - m).sum()
+    m = maxima.max()
+    total = 0.0
+    for u in range(n_high_states):
+        total += sums[u] * np.exp(maxima[u] - m)
+    return m + np.log(total)
+
+
+def _log_partition_exact(W, bias_sum, bias_other):
+    """log Z summing over the first layer of W: a serial Gray-code walk up to 2^14 states (where
+    starting threads costs more than the sum), else the split-table kernel, else (fields beyond
+    600, where its tables would underflow) the Gray-code walk in ``_EXACT_CHUNKS`` parallel chunks."""
+    n_states = 1 << W.shape[0]
+    if n_states <= 1 << 14:
+        m, total = _walk_states(W, bias_sum, bias_other, 0, n_states)
+        return m + np.log(total)
+    result = _log_partition_split(W, bias_sum, bias_other)
+    if np.isnan(result):
+        result = _log_partition_chunks(W, bias_sum, bias_other, _EXACT_CHUNKS)
+    return result
+
+
+_LOG2E = 1.4426950408889634
+_LN2_HIGH = 0.6931471803691238  # ln 2 in two parts (Cody and Waite): n * _LN2_HIGH is exact
+_LN2_LOW = 1.9082149292705877e-10
+_ROUNDER = 6755399441055744.0  # 1.5 * 2^52: x + _ROUNDER rounds x to an integer kept in the low bits
+
+
+@njit(cache=True, inline="always")
+def _exp_nonpositive(x, out, bits):
+    """out[k] = exp(x[k]) for x[k] <= 0 (x below -700 counts as -700), in loops LLVM vectorizes.
+
+    Numba's scalar exp cannot be vectorized here (no SVML); this one can, and takes about a third
+    of the time. exp(x) = 2^n exp(r) with n = round(x / ln 2) and |r| <= ln 2 / 2; exp(r) is its
+    Taylor polynomial of degree 13 (relative error below 1e-16 on that interval), and 2^n is
+    built directly in the exponent bits of a float64. ``bits`` is int64 scratch of x's length.
+    """
+    rounded = bits.view(np.float64)
+    for k in range(x.shape[0]):
+        y = max(x[k], -700.0)
+        t = y * _LOG2E + _ROUNDER
+        rounded[k] = t
+        n = t - _ROUNDER
+        r = (y - n * _LN2_HIGH) - n * _LN2_LOW
+        p = 1.0 / 6227020800.0
+        p = p * r + 1.0 / 479001600.0
+        p = p * r + 1.0 / 39916800.0
+        p = p * r + 1.0 / 3628800.0
+        p = p * r + 1.0 / 362880.0
+        p = p * r + 1.0 / 40320.0
+        p = p * r + 1.0 / 5040.0
+        p = p * r + 1.0 / 720.0
+        p = p * r + 1.0 / 120.0
+        p = p * r + 1.0 / 24.0
+        p = p * r + 1.0 / 6.0
+        p = p * r + 0.5
+        p = p * r + 1.0
+        out[k] = p * r + 1.0
+    for k in range(x.shape[0]):
+        # the integer n sits in the low bits of t = n + 1.5 * 2^52; move n + 1023 to the exponent field
+        bits[k] = (bits[k] - np.int64(0x4338000000000000) + np.int64(1023)) << np.int64(52)
+    for k in range(x.shape[0]):
+        out[k] *= rounded[k]
+
+
+@njit(cache=True, inline="always")
+def _softplus_sum(a, beta, x, factors, bits):
+    """sum_j softplus(beta a_j), storing x_j = beta a_j and factors_j = exp(-|x_j|) for later.
+
+    softplus(x) = max(x, 0) + log(1 + exp(-|x|)), and the logs are added as the log of a product
+    (one log per 512 units: each factor is in (1, 2], so a product of 512 cannot overflow).
+    """
+    total = 0.0
+    for j in range(a.shape[0]):
+        x[j] = beta * a[j]
+        total += max(x[j], 0.0)
+        factors[j] = -abs(x[j])
+    _exp_nonpositive(factors, factors, bits)
+    product = 1.0
+    for j in range(a.shape[0]):
+        product *= 1.0 + factors[j]
+        if (j & 511) == 511:
+            total += np.log(product)
+            product = 1.0
+    return total + np.log(product)
+
+
+@njit(cache=True, inline="always")
+def _unit_is_on(u, x, e):
+    """u < sigmoid(x), given e = exp(-|x|): sigmoid(x) = 1 / (1 + e) for x >= 0, e / (1 + e) below."""
+    return u * (1.0 + e) < (1.0 if x >= 0.0 else e)
+
+
+@njit(cache=True, inline="always")
+def _resample(units, x, factors, states, stream, changed):
+    """Draw units_i = [u_i < sigmoid(x_i)] (factors_i = exp(-|x_i|)); return how many changed,
+    their indices in changed[:count] and +1 / -1 for switched on / off in their new values."""
+    count = 0
+    for i in range(units.shape[0]):
+        on = np.float64(_unit_is_on(next_double(states, stream), x[i], factors[i]))
+        changed[count] = i
+        count += on != units[i]
+        units[i] = on
+    return count
+
+
+@njit(cache=True, parallel=True)
+def _ais_runs(W, WT, visible_bias, hidden_bias, base_bias, betas, states):
+    """Log importance weights of AIS runs, one run per stream (Salakhutdinov & Murray 2008).
+
+    Run r: v ~ p_0 (independent units, P(v_i = 1) = sigmoid(b_A_i)); then for k = 1..K
+    log w += log p*_k(v) - log p*_{k-1}(v), with
+    log p*_beta(v) = (1 - beta) b_A.v + beta b.v + sum_j softplus(beta a_j),  a_j = c_j + (v W)_j,
+    and (for k < K) one Gibbs step that leaves p_k invariant:
+    h_j ~ sigmoid(beta_k a_j), v_i ~ sigmoid((1 - beta_k) b_A_i + beta_k (b_i + (W h)_i)).
+    a = c + v W and W h are kept up to date by adding the weight rows of the units that changed.
+    Stream r draws n_visible numbers for v_0, then per step n_hidden (h) and n_visible (v).
+    """
+    n_runs = states.shape[0]
+    n_visible, n_hidden = W.shape
+    n_betas = betas.shape[0]
+    log_weights = np.empty(n_runs)
+    for r in prange(n_runs):
+        v = np.zeros(n_visible)
+        h = np.zeros(n_hidden)
+        a = hidden_bias.copy()  # c + v W
+        wh = np.zeros(n_visible)  # W h
+        x_hidden = np.empty(n_hidden)
+        factors_hidden = np.empty(n_hidden)
+        x_visible = np.empty(n_visible)
+        factors_visible = np.empty(n_visible)
+        bits = np.empty(max(n_visible, n_hidden), dtype=np.int64)
+        changed = np.empty(max(n_visible, n_hidden), dtype=np.int64)
+        linear_base = 0.0  # b_A.v
+        linear_model = 0.0  # b.v
+        for i in range(n_visible):
+            if next_double(states, r) < sigmoid(base_bias[i]):
+                v[i] = 1.0
+                linear_base += base_bias[i]
+                linear_model += visible_bias[i]
+                for j in range(n_hidden):
+                    a[j] += W[i, j]
+        log_w = 0.0
+        for k in range(1, n_betas):
+            beta, previous = betas[k], betas[k - 1]
+            # log p*_k(v) - log p*_{k-1}(v); x and the factors of beta_{k-1} are overwritten by beta_k's
+            log_w -= _softplus_sum(a, previous, x_hidden, factors_hidden, bits[:n_hidden])
+            log_w += (beta - previous) * (linear_model - linear_base)
+            log_w += _softplus_sum(a, beta, x_hidden, factors_hidden, bits[:n_hidden])
+            if k == n_betas - 1:
+                break
+            # h_j ~ sigmoid(beta a_j); W h updated by the columns of W whose h_j changed
+            count = _resample(h, x_hidden, factors_hidden, states, r, changed)
+            for t in range(count):
+                j = changed[t]
+                d = 2.0 * h[j] - 1.0
+                for i in range(n_visible):
+                    wh[i] += d * WT[j, i]
+            # v_i ~ sigmoid((1 - beta) b_A_i + beta (b_i + (W h)_i)); a updated by the rows that changed
+            for i in range(n_visible):
+                x_visible[i] = (1.0 - beta) * base_bias[i] + beta * (visible_bias[i] + wh[i])
+                factors_visible[i] = -abs(x_visible[i])
+            _exp_nonpositive(factors_visible, factors_visible, bits[:n_visible])
+            count = _resample(v, x_visible, factors_visible, states, r, changed)
+            for t in range(count):
+                i = changed[t]
+                d = 2.0 * v[i] - 1.0
+                linear_base += d * base_bias[i]
+                linear_model += d * visible_bias[i]
+                for j in range(n_hidden):
+                    a[j] += d * W[i, j]
+        log_weights[r] = log_w
+    return log_weights
+
+
+def ais_schedule(n_betas=10_000):
+    """The default AIS schedule: inverse temperatures 0 = beta_0 < ... < beta_K = 1.
+
+    Salakhutdinov and Murray (2008) space the betas uniformly in three pieces, densest near 1
+    where the model's distribution changes fastest: here 10 % of the steps in [0, 0.5], 40 % in
+    [0.5, 0.9] and 50 % in [0.9, 1] (their 14,500 betas split 500 / 4,000 / 10,000).
+
+    Parameters
+    ----------
+    n_betas : int
+        Number of inverse temperatures including 0 and 1, >= 10.
+
+    Returns
+    -------
+    ndarray of shape (n_betas,)
+    """
+    n_betas = _positive_int("n_betas", n_betas, minimum=10)
+    n1, n2 = n_betas // 10, (4 * n_betas) // 10
+    n3 = n_betas - n1 - n2
+    return np.concatenate(
+        [
+            np.linspace(0.0, 0.5, n1, endpoint=False),
+            np.linspace(0.5, 0.9, n2, endpoint=False),
+            np.linspace(0.9, 1.0, n3),
+        ]
+    )
+
+
+def _betas(betas):
+    if betas is None:
+        return ais_schedule()
+    betas = np.ascontiguousarray(_validate.real_array("betas", betas))
+    if betas.ndim != 1 or betas.size < 2:
+        raise ValueError(
+            f"betas must be a 1-D schedule of at least 2 inverse temperatures, got shape {betas.shape}"
+        )
+    if betas[0] != 0.0 or betas[-1] != 1.0:
+        raise ValueError(f"betas must start at 0 and end at 1, got {betas[0]:g} ... {betas[-1]:g}")
+    if np.any(np.diff(betas) <= 0.0):
+        raise ValueError("betas must be strictly increasing")
+    return betas
+
+
+def base_rate_bias(X):
+    """Visible biases of the *base-rate* RBM: b_A_i = log(p_i / (1 - p_i)), p_i the mean of column i.
+
+    The base-rate model (no weights, visible biases fitted to the data, the hidden units free)
+    is the starting distribution of AIS in Salakhutdinov and Murray (2008); the closer it is
+    to the RBM, the fewer temperatures AIS needs. p_i is clipped to [0.001, 0.999].
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_visible), values in [0, 1]
+
+    Returns
+    -------
+    ndarray of shape (n_visible,)
+    """
+    X = _units("X", X)
+    p = np.clip(X.mean(axis=0), 0.001, 0.999)
+    return np.log(p / (1.0 - p))
+
+
+def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, base_bias=None, seed=None):
+    """The log importance weights of ``n_runs`` AIS runs, and log Z_A of the base model.
+
+    The lower-level half of :func:`log_partition` with ``method="ais"``: log Z is estimated by
+    log Z_A + log mean_r exp(log_weights[r]). See there for the maths.
+
+    Returns
+    -------
+    log_weights : ndarray of shape (n_runs,)
+    log_z_base : float
+        log Z_A = n_hidden log 2 + sum_i softplus(b_A_i).
+    """
+    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+    n_runs = _positive_int("n_runs", n_runs)
+    betas = _betas(betas)
+    if base_bias is None:
+        base_bias = np.zeros(W.shape[0])
+    else:
+        base_bias = np.ascontiguousarray(_validate.real_array("base_bias", base_bias))
+        if base_bias.shape != (W.shape[0],):
+            raise ValueError(
+                f"base_bias must have shape ({W.shape[0]},) (n_visible of W), got {base_bias.shape}"
+            )
+    states = rng.stream_states(seed, n_runs)
+    log_weights = _ais_runs(W, np.ascontiguousarray(W.T), visible_bias, hidden_bias, base_bias, betas, states)
+    log_z_base = W.shape[1] * np.log(2.0) + float(softplus(base_bias).sum())
+    return log_weights, log_z_base
+
+
+def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_runs=100, betas=None, seed=None):
+    """log Z = log sum_{v,h} exp(-E(v, h)), exactly or by annealed importance sampling.
+
+    ``method="exact"``: enumerate the smaller layer. With the hidden layer enumerated,
+    log Z = logsumexp over h of (c.h + sum_i softplus(b_i + (W h)_i)); with the visible layer,
+    logsumexp over v of -F(v). 2^m terms for m = min(n_visible, n_hidden) <= ``EXACT_LIMIT``:
+    up to 2^14 walked in Gray-code order (one row of W added per state); beyond, the enumerated
+    layer is split in two halves whose exp(fields) are tabulated once, so each term costs
+    multiplications and no exp (64 x 20: about 0.07 s on two cores).
+
+    ``method="ais"``: annealed importance sampling (Neal 2001) as Salakhutdinov and Murray
+    (2008) apply it to RBMs. The intermediate distributions over v, for 0 = beta_0 < ... <
+    beta_K = 1, are
+
+        p*_k(v) = exp((1 - beta_k) b_A.v + beta_k b.v) prod_j (1 + exp(beta_k (c_j + (v W)_j))),
+
+    from the base-rate RBM A (no weights, visible biases b_A, Z_A = 2^n_hidden prod_i (1 +
+    exp(b_A_i))) at beta = 0 to the RBM (p*_K(v) = exp(-F(v))) at beta = 1. Each run draws
+    v_0 ~ p_0, and moves v with one block Gibbs step that leaves p_k invariant, accumulating
+    log w = sum_k [log p*_k(v_{k-1}) - log p*_{k-1}(v_{k-1})]. E[w] = Z / Z_A, so
+
+        log Z ~ log Z_A + log( (1/R) sum_r w_r ),
+
+    (a log-mean-exp over the R runs) with standard error s(w) / (sqrt(R) mean(w)) from the
+    delta method. Because of the log, the estimate is biased low, by about half its variance:
+    when the standard error is small (< 0.1 nat) the bias is negligible; when the weights are
+    dominated by one run, both the estimate and its error bar are unreliable (more betas).
+    Run r uses random stream r of ``seed`` and the runs are spread over threads, so the result
+    depends on the seed alone.
+
+    Parameters
+    ----------
+    W : array_like of shape (n_visible, n_hidden)
+    visible_bias : array_like of shape (n_visible,)
+    hidden_bias : array_like of shape (n_hidden,)
+    method : {"exact", "ais"}
+    X : array_like of shape (n_samples, n_visible) or None
+        AIS only: data whose column means set the base-rate biases b_A (:func:`base_rate_bias`).
+        None: b_A = 0, the uniform distribution (much slower to converge for a trained model).
+    n_runs : int
+        AIS only: number of independent runs R, >= 1 (100 is usual; >= 2 for an error bar).
+    betas : array_like of shape (K + 1,) or None
+        AIS only: the schedule, strictly increasing from exactly 0 to exactly 1. None:
+        :func:`ais_schedule` (10,000 betas).
+    seed : int, numpy.random.Generator or None
+        AIS only.
+
+    Returns
+    -------
+    float
+        ``method="exact"``: log Z.
+    (float, float)
+        ``method="ais"``: the estimate of log Z and its standard error (nan for one run).
+
+    References
+    ----------
+    R. M. Neal, "Annealed importance sampling", Statistics and Computing 11 (2001) 125-139.
+    R. Salakhutdinov and I. Murray, "On the quantitative analysis of deep belief networks",
+    ICML 2008.
+    """
+    if method == "exact":
+        W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+        n_visible, n_hidden = W.shape
+        if min(n_visible, n_hidden) > EXACT_LIMIT:
+            raise ValueError(
+                f"exact log Z needs 2^min(n_visible, n_hidden) terms; min({n_visible}, {n_hidden}) "
+                f"> EXACT_LIMIT = {EXACT_LIMIT}: use method='ais' to estimate it"
+            )
+        if n_hidden <= n_visible:
+            # enumerate h: terms c.h + sum_i softplus(b_i + (W h)_i), with W^T of shape (n_hidden, n_visible)
+            return float(_log_partition_exact(np.ascontiguousarray(W.T), hidden_bias, visible_bias))
+        return float(_log_partition_exact(W, visible_bias, hidden_bias))
+    if method == "ais":
+        W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+        base_bias = None if X is None else base_rate_bias(_units("X", X, W.shape[0]))
+        log_weights, log_z_base = ais_log_weights(
+            W, visible_bias, hidden_bias, n_runs=n_runs, betas=betas, base_bias=base_bias, seed=seed
+        )
+        return _log_mean_exp(log_weights, log_z_base)
+    raise ValueError(f"method must be 'exact' or 'ais', got {method!r}")
+
+
+def _log_mean_exp(log_weights, offset=0.0):
+    """(offset + log mean exp(log_weights), its delta-method standard error)."""
+    m = log_weights.max()
+    w = np.exp(log_weights - m)
+    estimate = offset + m + np.log(w.mean())
+    if w.size < 2:
+        return float(estimate), float("nan")
+    return float(estimate), float(w.std(ddof=1) / (np.sqrt(w.size) * w.mean()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -871,7 +1520,7 @@ def log_likelihood(X, W, visible_bias, hidden_bias):
 
 
 class RBM:
-    """Bernoulli restricted Boltzmann machine trained with CD-k or PCD-k.
+    """Bernoulli restricted Boltzmann machine trained with CD-k, PCD-k or parallel tempering.
 
     Follows scikit-learn's estimator conventions (``fit``, ``partial_fit``, ``transform``,
     ``get_params``/``set_params``), so it can be a step of a ``sklearn.pipeline.Pipeline``.
@@ -891,6 +1540,19 @@ class RBM:
     persistent : bool
         False: CD-k, chains restart at the data for every minibatch (Hinton 2002). True: PCD-k,
         ``batch_size`` chains continue from where the last update left them (Tieleman 2008).
+        Only read when ``sampler="auto"``.
+    sampler : {"auto", "cd", "pcd", "pt"}
+        Where the negative phase comes from. "auto" (default): "pcd" if ``persistent`` else "cd".
+        "pt": parallel tempering (Desjardins et al. 2010; Cho et al. 2010): ``batch_size``
+        persistent chains, each with ``n_temperatures`` replicas at inverse temperatures
+        beta_t = 1 - t / (n_temperatures - 1) (from 1 down to 0, the uniform distribution); every
+        update runs k block Gibbs steps in every replica, then proposes to swap the states of
+        neighbouring replicas (even pairs and odd pairs in turn), accepted with probability
+        min(1, exp((beta_t - beta_t+1)(E_t - E_t+1))). The beta = 1 replicas give the samples.
+        Hot replicas cross between modes easily and pass their states down, so the model's
+        samples do not get stuck in one mode as PCD's chains can when the weights grow.
+    n_temperatures : int
+        Replicas per chain with ``sampler="pt"``, >= 2.
     momentum : float in [0, 1)
         velocity = momentum * velocity + learning_rate * gradient; parameters += velocity.
     weight_decay : float >= 0
@@ -927,10 +1589,19 @@ class RBM:
         rows of the data given) and, when min(n_visible, n_hidden) <= 16, "log_likelihood".
     persistent_chains_ : ndarray of shape (batch_size, n_hidden)
         Hidden states of the PCD chains (zeros until trained with ``persistent=True``).
+    betas_ : ndarray of shape (n_temperatures,)
+        With ``sampler="pt"``: the replicas' inverse temperatures, from 1 down to 0.
+    swap_rates_ : ndarray of shape (n_temperatures - 1,)
+        With ``sampler="pt"``: the fraction of proposed swaps between replicas t and t + 1 that
+        were accepted so far (near 0 for a pair means the ladder has a gap there).
 
     References
     ----------
     Hinton (2002); Tieleman (2008); Hinton, *A Practical Guide to Training RBMs* (2010).
+    G. Desjardins, A. Courville, Y. Bengio, P. Vincent and O. Delalleau, "Tempered Markov chain
+    Monte Carlo for training of restricted Boltzmann machines", AISTATS 2010.
+    K. Cho, T. Raiko and A. Ilin, "Parallel tempering is efficient for learning restricted
+    Boltzmann machines", IJCNN 2010.
     """
 
     def __init__(
@@ -949,6 +1620,8 @@ class RBM:
         monitor=True,
         shuffle=True,
         kernel="auto",
+        sampler="auto",
+        n_temperatures=10,
     ):
         self.n_hidden = n_hidden
         self.learning_rate = learning_rate
@@ -963,6 +1636,8 @@ class RBM:
         self.monitor = monitor
         self.shuffle = shuffle
         self.kernel = kernel
+        self.sampler = sampler
+        self.n_temperatures = n_temperatures
 
     # scikit-learn's parameter protocol --------------------------------------------------
 
@@ -1013,7 +1688,14 @@ class RBM:
             "k": _positive_int("k", self.k),
             "momentum": _nonnegative("momentum", self.momentum, below_one=True),
             "weight_decay": _nonnegative("weight_decay", self.weight_decay),
+            "n_temperatures": _positive_int("n_temperatures", self.n_temperatures, minimum=2),
         }
+        if self.sampler not in ("auto", "cd", "pcd", "pt"):
+            raise ValueError(f"sampler must be 'auto', 'cd', 'pcd' or 'pt', got {self.sampler!r}")
+        sampler = self.sampler
+        if sampler == "auto":
+            sampler = "pcd" if self.persistent else "cd"
+        settings["sampler"] = sampler
         if self.kernel not in ("auto", "fused", "blas"):
             raise ValueError(f"kernel must be 'auto', 'fused' or 'blas', got {self.kernel!r}")
         if self.verbose not in (True, False, "auto", 0, 1):
@@ -1030,6 +1712,20 @@ class RBM:
         self.hidden_bias_ = np.zeros(n_hidden)
         self._velocity = (np.zeros_like(self.W_), np.zeros(n_visible), np.zeros(n_hidden))
         self.persistent_chains_ = np.zeros((settings["batch_size"], n_hidden))
+        if settings["sampler"] == "pt":
+            n_temperatures = settings["n_temperatures"]
+            self.betas_ = np.linspace(1.0, 0.0, n_temperatures)
+            self._replicas = (
+                np.zeros((n_temperatures, settings["batch_size"], n_visible)),
+                np.zeros((n_temperatures, settings["batch_size"], n_hidden)),
+            )
+            self._swaps = np.zeros(n_temperatures - 1, dtype=np.int64)
+            self._attempts = np.zeros(n_temperatures - 1, dtype=np.int64)
+            self._n_updates = 0
+            self.swap_rates_ = np.zeros(n_temperatures - 1)
+        else:
+            for name in ("betas_", "swap_rates_", "_replicas", "_swaps", "_attempts", "_n_updates"):
+                self.__dict__.pop(name, None)
         self._generator = generator
         self._states = rng.stream_states(generator, settings["batch_size"])
         self.history_ = {"epoch": [], "reconstruction_error": [], "pseudo_log_likelihood": []}
@@ -1080,6 +1776,10 @@ class RBM:
             X = _units("X", X, self.n_features_in_, "n_features_in_")
             if self._states.shape[0] != settings["batch_size"]:
                 raise ValueError("batch_size cannot change between partial_fit calls; call fit to restart")
+            if (settings["sampler"] == "pt") != hasattr(self, "_replicas") or (
+                hasattr(self, "_replicas") and len(self.betas_) != settings["n_temperatures"]
+            ):
+                raise ValueError("sampler and n_temperatures cannot change between partial_fit calls")
         self._epoch(X, settings)
         return self
 
@@ -1105,10 +1805,25 @@ class RBM:
             settings["momentum"],
             settings["weight_decay"],
             settings["k"],
-            bool(self.persistent),
+            settings["sampler"] == "pcd",
             batch_size,
         )
-        if kernel == "fused":
+        if settings["sampler"] == "pt":
+            self._n_updates = _train_epoch_tempered(
+                X,
+                order,
+                self.W_,
+                *arguments[:5],
+                *self._replicas,
+                *arguments[6:11],
+                batch_size,
+                self.betas_,
+                self._swaps,
+                self._attempts,
+                self._n_updates,
+            )
+            self.swap_rates_ = self._swaps / np.maximum(self._attempts, 1)
+        elif kernel == "fused":
             WT = np.ascontiguousarray(self.W_.T)
             _train_epoch_fused(X, order, self.W_, WT, *arguments)
         else:

@@ -1,0 +1,289 @@
+"""Evaluating RBMs: exact log Z against brute force, AIS against exact log Z, parallel tempering."""
+
+import itertools
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from bmlib import datasets, rbm, rng
+
+
+def _random_rbm(n_visible, n_hidden, scale=1.0, seed=0):
+    g = np.random.default_rng(seed)
+    return (
+        g.normal(0.0, scale, (n_visible, n_hidden)),
+        g.normal(0.0, scale, n_visible),
+        g.normal(0.0, scale, n_hidden),
+    )
+
+
+def _brute_force_log_z(W, b, c):
+    """log sum over every (v, h) of exp(-E(v, h)), straight from the energy (both layers enumerated)."""
+    V = np.array(list(itertools.product([0.0, 1.0], repeat=len(b))))
+    H = np.array(list(itertools.product([0.0, 1.0], repeat=len(c))))
+    log_weights = V @ b[:, None] + (H @ c)[None, :] + V @ W @ H.T
+    m = log_weights.max()
+    return m + np.log(np.exp(log_weights - m).sum())
+
+
+@pytest.fixture(scope="module")
+def digits_rbm():
+    """A 64 x 20 RBM trained (PCD-1, 20 epochs) on the grey-level digits, with its exact log Z."""
+    X, _ = datasets.digits()
+    model = rbm.RBM(20, learning_rate=0.05, n_epochs=20, persistent=True, seed=0, monitor=False).fit(X)
+    params = (model.W_, model.visible_bias_, model.hidden_bias_)
+    return X, params, rbm.log_partition(*params)
+
+
+# ----------------------------------------------------------------------------------------------
+# exact log Z
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(10, 8), (8, 10)])
+def test_exact_log_z_equals_brute_force_over_both_layers(shape):
+    W, b, c = _random_rbm(*shape, scale=1.0, seed=1)
+    expected = _brute_force_log_z(W, b, c)
+    assert abs(rbm.log_partition(W, b, c, method="exact") - expected) < 1e-9
+    assert abs(rbm.log_partition_function(W, b, c) - expected) < 1e-9
+    # swapping the layers leaves Z unchanged
+    assert abs(rbm.log_partition(W.T.copy(), c, b) - expected) < 1e-9
+
+
+def test_exact_log_z_with_large_weights_and_chunk_boundaries():
+    # weights of scale 5 make terms span hundreds of nats (overflow of a naive sum); 2^3 states
+    # are fewer than the kernel's chunks, so some chunks are empty-free edge cases
+    for shape, scale in [((12, 9), 5.0), ((5, 3), 1.0), ((1, 1), 1.0)]:
+        W, b, c = _random_rbm(*shape, scale=scale, seed=2)
+        assert abs(rbm.log_partition(W, b, c) - _brute_force_log_z(W, b, c)) < 1e-9 * max(1.0, abs(b).sum())
+
+
+@pytest.mark.parametrize("shape, scale", [((40, 16), 1.0), ((17, 30), 0.5), ((24, 15), 60.0)])
+def test_exact_log_z_methods_agree_beyond_the_serial_walk(shape, scale):
+    # above 2^14 states log_partition uses split tables (or, for fields beyond 600 nats as with
+    # scale 60, the chunked Gray-code walk); both must equal one serial walk over every state
+    W, b, c = _random_rbm(*shape, scale=scale, seed=9)
+    if shape[1] <= shape[0]:
+        args = (np.ascontiguousarray(W.T), c, b)
+    else:
+        args = (W, b, c)
+    m, total = rbm._walk_states(*args, 0, 2 ** min(shape))
+    expected = m + np.log(total)
+    assert abs(rbm.log_partition(W, b, c) - expected) < 1e-9 * max(1.0, abs(expected))
+    assert np.isnan(rbm._log_partition_split(*args)) == (scale > 10)
+
+
+def test_exact_log_likelihood_is_minus_free_energy_minus_log_z():
+    W, b, c = _random_rbm(10, 8, seed=3)
+    X = datasets.bars_and_stripes(3)
+    X = np.concatenate([X, X[:, :1]], axis=1)  # 10 columns
+    log_z = _brute_force_log_z(W, b, c)
+    expected = float(np.mean(-rbm.free_energy(X, W, b, c)) - log_z)
+    assert rbm.log_likelihood(X, W, b, c) == pytest.approx(expected, abs=1e-9)
+    assert rbm.log_likelihood(X, W, b, c, method="exact") == pytest.approx(expected, abs=1e-9)
+    assert rbm.log_likelihood(X, W, b, c, log_z=log_z) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_uniform_model_has_the_counting_log_z():
+    # W = 0, b = 0, c = 0: Z = 2^(n_visible + n_hidden)
+    assert rbm.log_partition(np.zeros((64, 20)), np.zeros(64), np.zeros(20)) == pytest.approx(84 * np.log(2))
+
+
+# ----------------------------------------------------------------------------------------------
+# annealed importance sampling
+# ----------------------------------------------------------------------------------------------
+
+
+def test_ais_schedule():
+    betas = rbm.ais_schedule(10_000)
+    assert betas.shape == (10_000,) and betas[0] == 0.0 and betas[-1] == 1.0
+    assert np.all(np.diff(betas) > 0)
+    assert np.sum(betas >= 0.9) == 5000  # densest near beta = 1
+
+
+def test_ais_matches_exact_log_z_for_a_random_16_x_12_rbm():
+    W, b, c = _random_rbm(16, 12, scale=1.0, seed=4)
+    exact = rbm.log_partition(W, b, c)
+    estimate, error = rbm.log_partition(W, b, c, method="ais", n_runs=100, seed=0)
+    # Acceptance: within 0.1 nat. The error bar is the delta-method standard error over 100 runs
+    # (0.008 nat here); 4 sigma allows for the estimate's own noise. Measured: +0.0066 nat (0.8 sigma).
+    assert abs(estimate - exact) < 0.1
+    assert abs(estimate - exact) < 4 * error
+    assert 0 < error < 0.05
+
+
+def test_ais_matches_exact_log_z_for_a_trained_64_x_20_digits_rbm(digits_rbm):
+    X, params, exact = digits_rbm
+    estimate, error = rbm.log_partition(*params, method="ais", X=X, n_runs=100, seed=0)
+    # within 0.1 nat (acceptance) and 4 of its own standard errors (0.0038 nat here);
+    # measured: -0.0035 nat (-0.9 sigma)
+    assert abs(estimate - exact) < 0.1
+    assert abs(estimate - exact) < 4 * error
+    # the log-likelihood built on it
+    value, ll_error = rbm.log_likelihood(X, *params, method="ais", n_runs=100, seed=0)
+    assert ll_error == error
+    assert abs(value - rbm.log_likelihood(X, *params)) < 4 * error
+
+
+def test_ais_with_few_temperatures_has_a_larger_error_bar(digits_rbm):
+    X, params, exact = digits_rbm
+    short = rbm.log_partition(*params, method="ais", X=X, n_runs=50, betas=np.linspace(0, 1, 50), seed=1)
+    long = rbm.log_partition(*params, method="ais", X=X, n_runs=50, betas=rbm.ais_schedule(2000), seed=1)
+    assert short[1] > long[1]
+    assert abs(long[0] - exact) < 4 * long[1] + 0.01
+
+
+def test_ais_from_the_model_itself_has_equal_weights():
+    # W = 0 and b_A = b: every intermediate distribution has the same v-marginal, so each run's
+    # log weight is sum_j [softplus(c_j) - log 2] exactly, and log Z_A + it = log Z
+    b = np.linspace(-1, 1, 7)
+    c = np.linspace(-2, 2, 5)
+    W = np.zeros((7, 5))
+    log_weights, log_z_base = rbm.ais_log_weights(W, b, c, n_runs=5, base_bias=b, seed=0)
+    np.testing.assert_allclose(log_weights, np.sum(np.log1p(np.exp(c)) - np.log(2)), rtol=1e-9)
+    assert log_z_base + log_weights[0] == pytest.approx(rbm.log_partition(W, b, c), abs=1e-9)
+
+
+def test_ais_is_reproducible_and_independent_of_the_thread_count():
+    W, b, c = _random_rbm(16, 12, seed=5)
+    betas = rbm.ais_schedule(500)
+    here = rbm.log_partition(W, b, c, method="ais", n_runs=20, betas=betas, seed=7)
+    assert here == rbm.log_partition(W, b, c, method="ais", n_runs=20, betas=betas, seed=7)
+    assert here != rbm.log_partition(W, b, c, method="ais", n_runs=20, betas=betas, seed=8)
+    code = (
+        "import numpy as np\n"
+        "from bmlib import rbm\n"
+        "g = np.random.default_rng(5)\n"
+        "W, b, c = g.normal(0, 1, (16, 12)), g.normal(0, 1, 16), g.normal(0, 1, 12)\n"
+        "betas = rbm.ais_schedule(500)\n"
+        "print(repr(rbm.log_partition(W, b, c, method='ais', n_runs=20, betas=betas, seed=7)))\n"
+    )
+    env = dict(os.environ, NUMBA_NUM_THREADS="1")
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert other.stdout.strip() == repr(here)
+
+
+def test_ais_log_weights_and_base_rate():
+    X = datasets.bars_and_stripes(3)
+    base = rbm.base_rate_bias(X)
+    p = X.mean(axis=0)
+    np.testing.assert_allclose(base, np.log(p / (1 - p)))
+    W, b, c = _random_rbm(9, 4, seed=6)
+    log_weights, log_z_base = rbm.ais_log_weights(W, b, c, n_runs=8, base_bias=base, seed=0)
+    assert log_weights.shape == (8,)
+    assert log_z_base == pytest.approx(4 * np.log(2) + np.sum(np.log1p(np.exp(base))))
+
+
+def test_bad_input_to_evaluation():
+    W, b, c = _random_rbm(6, 4)
+    with pytest.raises(ValueError, match="start at 0 and end at 1"):
+        rbm.log_partition(W, b, c, method="ais", betas=[0.1, 0.5, 1.0])
+    with pytest.raises(ValueError, match="start at 0 and end at 1"):
+        rbm.log_partition(W, b, c, method="ais", betas=[0.0, 0.5, 0.9])
+    with pytest.raises(ValueError, match="betas must be strictly increasing"):
+        rbm.log_partition(W, b, c, method="ais", betas=[0.0, 0.6, 0.5, 1.0])
+    with pytest.raises(ValueError, match="betas must be a 1-D schedule"):
+        rbm.log_partition(W, b, c, method="ais", betas=[[0.0, 1.0]])
+    with pytest.raises(ValueError, match="n_runs must be >= 1"):
+        rbm.log_partition(W, b, c, method="ais", n_runs=0)
+    with pytest.raises(TypeError, match="n_runs must be an integer"):
+        rbm.log_partition(W, b, c, method="ais", n_runs=2.5)
+    with pytest.raises(ValueError, match=r"EXACT_LIMIT = 20: use method='ais'"):
+        rbm.log_partition(np.zeros((64, 21)), np.zeros(64), np.zeros(21))
+    with pytest.raises(ValueError, match="method must be 'exact' or 'ais'"):
+        rbm.log_partition(W, b, c, method="brute")
+    with pytest.raises(ValueError, match="method must be 'exact' or 'ais'"):
+        rbm.log_likelihood(np.zeros((2, 6)), W, b, c, method="brute")
+    with pytest.raises(ValueError, match="X has 5 columns"):
+        rbm.log_partition(W, b, c, method="ais", X=np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="base_bias must have shape"):
+        rbm.ais_log_weights(W, b, c, base_bias=np.zeros(5))
+    with pytest.raises(ValueError, match="n_betas must be >= 10"):
+        rbm.ais_schedule(5)
+    with pytest.raises(TypeError, match="log_z must be a single number"):
+        rbm.log_likelihood(np.zeros((2, 6)), W, b, c, log_z=[1.0, 2.0])
+
+
+# ----------------------------------------------------------------------------------------------
+# parallel tempering
+# ----------------------------------------------------------------------------------------------
+
+
+def _exact_visible_distribution(W, b, c):
+    """p(v) for every v, in the order of itertools.product (the first unit is the highest bit)."""
+    V = np.array(list(itertools.product([0.0, 1.0], repeat=len(b))))
+    log_p = -rbm.free_energy(V, W, b, c)
+    return np.exp(log_p - log_p.max()) / np.exp(log_p - log_p.max()).sum()
+
+
+def test_tempered_chains_sample_the_model_at_beta_one():
+    W, b, c = _random_rbm(4, 3, scale=1.5, seed=8)
+    n_temperatures, n_chains = 4, 4000
+    betas = np.linspace(1.0, 0.0, n_temperatures)
+    V = np.zeros((n_temperatures, n_chains, 4))
+    H = np.zeros((n_temperatures, n_chains, 3))
+    states = rng.stream_states(0, n_chains)
+    swaps = np.zeros(n_temperatures - 1, dtype=np.int64)
+    WT = np.ascontiguousarray(W.T)
+    for step in range(50):
+        rbm._tempered_chains(V, H, W, WT, b, c, betas, 1, step % 2, states, swaps)
+    p = _exact_visible_distribution(W, b, c)
+    codes = V[0] @ (2 ** np.arange(4))[::-1]
+    frequencies = np.bincount(codes.astype(int), minlength=16) / n_chains
+    # 4000 independent chains: each frequency has standard error sqrt(p (1 - p) / 4000) <= 0.008;
+    # 5 sigma per state
+    error = np.sqrt(p * (1 - p) / n_chains)
+    assert np.all(np.abs(frequencies - p) < 5 * error + 1e-3)
+    assert np.all(swaps > 0)
+
+
+def test_parallel_tempering_learns_bars_and_stripes_near_the_optimum():
+    # the 14 distinct 3 x 3 bars-and-stripes patterns: the best average log-likelihood is -ln 14.
+    # Ten copies per batch give 140 persistent chains (each with 8 replicas).
+    X = datasets.bars_and_stripes(3)
+    settings = {"learning_rate": 0.1, "batch_size": 140, "n_epochs": 4000, "seed": 0, "monitor": False}
+    model = rbm.RBM(16, sampler="pt", n_temperatures=8, **settings).fit(np.tile(X, (10, 1)))
+    gap = model.log_likelihood(X) + np.log(14)
+    # acceptance: within 0.25 nat per pattern of the optimum (measured: 0.126)
+    assert -0.25 < gap < 0
+    assert model.betas_[0] == 1.0 and model.betas_[-1] == 0.0
+    assert np.all((model.swap_rates_ > 0) & (model.swap_rates_ <= 1))
+
+
+def test_parallel_tempering_is_reproducible_and_supports_partial_fit():
+    X = np.tile(datasets.bars_and_stripes(3), (2, 1))
+    first = rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=5, seed=3).fit(X)
+    second = rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=5, seed=3).fit(X)
+    np.testing.assert_array_equal(first.W_, second.W_)
+    more = rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=4, seed=3).fit(X).partial_fit(X)
+    np.testing.assert_array_equal(more.W_, first.W_)
+    # the other samplers are unchanged: sampler="pcd" is persistent=True
+    pcd = rbm.RBM(6, persistent=True, batch_size=7, n_epochs=3, seed=3).fit(X)
+    explicit = rbm.RBM(6, sampler="pcd", batch_size=7, n_epochs=3, seed=3).fit(X)
+    np.testing.assert_array_equal(pcd.W_, explicit.W_)
+    assert not hasattr(pcd, "betas_")
+    with pytest.raises(ValueError, match="cannot change between partial_fit"):
+        first.set_params(n_temperatures=4).partial_fit(X)
+
+
+@pytest.mark.parametrize(
+    "settings, error, message",
+    [
+        ({"sampler": "gibbs"}, ValueError, "sampler must be 'auto', 'cd', 'pcd' or 'pt'"),
+        ({"sampler": "pt", "n_temperatures": 1}, ValueError, "n_temperatures must be >= 2"),
+        ({"sampler": "pt", "n_temperatures": 2.0}, TypeError, "n_temperatures must be an integer"),
+    ],
+)
+def test_bad_sampler_settings(settings, error, message):
+    with pytest.raises(error, match=message):
+        rbm.RBM(4, **settings).fit(datasets.bars_and_stripes(3))
+
+
+def test_the_vectorized_exp_of_ais_matches_numpy():
+    x = -np.concatenate([np.linspace(0.0, 700.0, 5001), [0.0, 1e-300, 1e-12, 0.5 * np.log(2)]])
+    out = np.empty_like(x)
+    rbm._exp_nonpositive(x, out, np.empty(x.size, dtype=np.int64))
+    np.testing.assert_allclose(out, np.exp(x), rtol=4e-16, atol=0)
