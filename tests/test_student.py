@@ -94,8 +94,7 @@ def _first_exercise_cells(nb):
     return range(first, end)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_student_copy_runs_until_the_first_unsolved_exercise(path, tmp_path, monkeypatch):
+def _check_student_copy_runs_until_the_first_unsolved_exercise(path, tmp_path, monkeypatch):
     monkeypatch.setenv("BMLIB_FIGURES_DIR", str(tmp_path / "figures"))  # keep figures/ untouched
     nb = nbformat.read(path, as_version=4)
     copy = student_copy(nb)
@@ -115,3 +114,21 @@ def test_student_copy_runs_until_the_first_unsolved_exercise(path, tmp_path, mon
     assert len(errors) == 1 and ran[-1] == errors[0]
     assert errors[0] in _first_exercise_cells(nb), f"stopped at cell {errors[0]}, outside the first exercise"
     assert "### BEGIN SOLUTION" in nb.cells[errors[0]].source
+
+
+# Running a student copy takes as long as the notebook itself. One test class per notebook
+# lets `make test` (pytest-xdist, --dist loadscope: a class is a scope) spread these runs
+# over the workers instead of queueing them all on one.
+for _path in NOTEBOOKS:
+    _name = "TestStudentCopyRuns_" + _path.stem
+    globals()[_name] = type(
+        _name,
+        (),
+        {
+            "test_runs_until_the_first_unsolved_exercise": (
+                lambda self, tmp_path, monkeypatch, path=_path: (
+                    _check_student_copy_runs_until_the_first_unsolved_exercise(path, tmp_path, monkeypatch)
+                )
+            )
+        },
+    )
