@@ -33,6 +33,7 @@ symmetric coupling matrix: Sherrington-Kirkpatrick, +-J, or a max-cut instance.
 import functools
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numba import njit, prange
 from scipy.special import ellipe, ellipk
@@ -62,9 +63,6 @@ __all__ = [
 
 T_C = 2.0 / np.log(1.0 + np.sqrt(2.0))
 """Critical temperature of the square-lattice Ising model, 2 / ln(1 + sqrt 2) = 2.26918... (J = k_B = 1)."""
-
-_LOW_32 = np.uint64(0xFFFFFFFF)
-
 
 # ---------------------------------------------------------------------------------------
 # Lattices and their energy
@@ -185,103 +183,375 @@ def magnetization(spins, *, per_spin=False):
 
 # ---------------------------------------------------------------------------------------
 # Metropolis
+#
+# A site whose spin s has a aligned neighbours (a = 0..4, so s * sum_nb s_j = 2a - 4) is in
+# class c = 5 [s = +1] + a; flipping it costs dE = 2 J (2a - 4) + 2 h s. Metropolis accepts
+# with probability min(1, exp(-dE / T)), which satisfies detailed balance with respect to
+# p(s) ~ exp(-E(s) / T). A class with dE <= 0 is always accepted; any other one has the
+# 64-bit threshold P = floor(p 2^64), and a flip is accepted when a uniform 64-bit integer
+# U is below P: probability P / 2^64, within 2^-64 (5e-20) of p.
+#
+# Even L: multi-spin coding. Row i of the lattice is stored in W 64-bit words, site
+# (i, k W + w) as bit k of word w (B = L / W bits used per word, W even), so a word holds
+# sites of one colour, (i + w) % 2, and its neighbours are whole words too: the same word in
+# the rows above and below, and words w - 1 and w + 1 (rotated by one bit at the row's
+# ends). The aligned-neighbour count of all B sites is added in bit-parallel arithmetic,
+# and U < P is decided for all of them at once, most significant bit first: bit d of
+# word d from the row's stream is bit d of every site's U; a site is decided at the first
+# bit where its U and its threshold differ (U < P if that bit of U is 0). About
+# log2(#undecided sites) + 1.3 random words settle a whole word of sites, so the random
+# numbers cost a fraction of a bit per site, and each site is accepted with probability
+# exactly P / 2^64 as above. Odd L (where a colour's sites can be neighbours across the
+# boundary) uses a site-by-site kernel with one 64-bit U per site.
+
+_N_CLASSES = 10
+_ONE = np.uint64(1)
+_ALL_BITS = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-def _acceptance_thresholds(T, J, h):
-    """Metropolis acceptance as 32-bit integer thresholds, indexed by (s + 1) * 5 + (nb + 4).
+def _acceptance_table(T, J, h):
+    """Metropolis acceptance per class c = 5 [s = +1] + a (a aligned neighbours).
 
-    Flipping spin s with neighbour sum nb costs dE = 2 s (J nb + h). Detailed balance with
-    p(s) ~ exp(-E/T) holds for acceptance min(1, exp(-dE / T)); a uniform 32-bit integer
-    r is accepted when r < floor(exp(-dE/T) * 2^32), so each acceptance probability is
-    resolved to 2^-32 (2.3e-10). Moves with dE <= 0 get the threshold 2^32, which every
-    32-bit r is below: always accepted, without a branch.
+    Returns ``(always, thresholds)``: a bit mask of the classes whose flips are always
+    accepted (dE <= 0, or p rounds to 1), and an array of 10 uint64 thresholds
+    P = floor(p 2^64) for the others (p = exp(-dE/T) < 1), accepted when U64 < P.
     """
-    thresholds = np.zeros(19, dtype=np.uint64)
-    for s in (-1, 1):
-        for nb in (-4, -2, 0, 2, 4):
-            delta = 2.0 * s * (J * nb + h)
-            key = (s + 1) * 5 + (nb + 4)
-            thresholds[key] = 2**32 if delta <= 0.0 else int(np.exp(-delta / T) * 2.0**32)
-    return thresholds
+    always = 0
+    thresholds = np.zeros(_N_CLASSES, dtype=np.uint64)
+    for up in (0, 1):
+        s = 2 * up - 1
+        for a in range(5):
+            c = 5 * up + a
+            p = np.exp(-(2.0 * J * (2 * a - 4) + 2.0 * h * s) / T)
+            if p >= 1.0:
+                always |= 1 << c
+            else:
+                thresholds[c] = int(p * 2.0**64)  # exact: p < 1 times a power of two
+    return np.int64(always), thresholds
 
 
-@njit(cache=True, inline="always")
-def _metropolis_site(row, above, below, j, left, right, thresholds, r32):
-    # Attempt to flip spin s = row[j]: accepted when r32 < threshold[s, nb], without a branch.
-    # Indices are unsigned so that Numba emits no negative-index wrap-around code.
-    s = np.int64(row[j])
-    nb = np.int64(above[j]) + np.int64(below[j]) + np.int64(row[left]) + np.int64(row[right])
-    flip = np.int64(r32 < thresholds[np.uint64((s + 1) * 5 + nb + 4)])
-    row[j] = s - 2 * s * flip
-    return flip, flip * s * nb, flip * s
+def _threshold_groups(always, thresholds):
+    """Classes that share a threshold: (thresholds, member-class masks), 5 entries each.
+
+    A class and its mirror (spin reversed, a -> 4 - a) have opposite dE, so at most 5
+    classes need a random number; unused entries have no members and threshold 0.
+    """
+    shared = {}
+    for c in range(_N_CLASSES):
+        if not (always >> c) & 1:
+            shared.setdefault(int(thresholds[c]), []).append(c)
+    group_thresholds = np.zeros(5, dtype=np.uint64)
+    members = np.zeros(5, dtype=np.int64)
+    for g, (threshold, classes) in enumerate(sorted(shared.items())):
+        group_thresholds[g] = threshold
+        members[g] = sum(1 << c for c in classes)
+    return group_thresholds, members, len(shared)
 
 
-@njit(cache=True, inline="always")
-def _metropolis_row(spins, i, colour, thresholds, states):
-    # One half-row: the sites (i, j) of the given colour, (i + j) % 2 == colour, in turn.
-    # Row i draws from stream i, its state held in registers; each 64-bit number serves two
-    # sites (low and high 32 bits). Returns (accepted, sum of s * nb, sum of s) over the
-    # accepted flips, s the spin before the flip.
-    L = spins.shape[0]
-    last = np.uint64(L - 1)
-    one = np.uint64(1)
-    row = spins[i]
-    above = spins[i - 1 if i > 0 else L - 1]
-    below = spins[i + 1 if i + 1 < L else 0]
-    s0, s1, s2, s3 = states[i, 0], states[i, 1], states[i, 2], states[i, 3]
-    accepted = 0
-    sum_s_nb = 0
-    sum_s = 0
-    for first in range((i + colour) & 1, L, 4):
-        r, s0, s1, s2, s3 = rng.xoshiro_step(s0, s1, s2, s3)
-        j = np.uint64(first)
-        left = j - one if first > 0 else last
-        right = j + one if j < last else np.uint64(0)
-        a, b, c = _metropolis_site(row, above, below, j, left, right, thresholds, r & _LOW_32)
-        accepted += a
-        sum_s_nb += b
-        sum_s += c
-        j += np.uint64(2)
-        if j <= last:
-            right = j + one if j < last else np.uint64(0)
-            a, b, c = _metropolis_site(row, above, below, j, j - one, right, thresholds, r >> np.uint64(32))
-            accepted += a
-            sum_s_nb += b
-            sum_s += c
-    states[i, 0], states[i, 1], states[i, 2], states[i, 3] = s0, s1, s2, s3
-    return accepted, sum_s_nb, sum_s
+def _word_layout(L):
+    """(W, B): words per row and bits used per word for an even L (the smallest even W)."""
+    for W in range(2, L + 1, 2):
+        if L % W == 0 and L // W <= 64:
+            return W, L // W
+    raise ValueError(f"L must be even for the multi-spin kernel, got L = {L}")
 
 
 @njit(cache=True)
-def _metropolis_sweeps(spins, thresholds, states, n_sweeps):
-    accepted = 0
-    sum_s_nb = 0
-    sum_s = 0
+def _pack(spins, W):
+    # bit k of word (i, w) is 1 where spin (i, k W + w) is +1
+    L = spins.shape[0]
+    packed = np.zeros((L, W), dtype=np.uint64)
+    for i in range(L):
+        for x in range(L):
+            if spins[i, x] > 0:
+                k = x // W
+                packed[i, x - k * W] |= _ONE << np.uint64(k)
+    return packed
+
+
+@njit(cache=True)
+def _unpack(packed, spins):
+    L, W = packed.shape
+    for i in range(L):
+        for x in range(L):
+            k = x // W
+            spins[i, x] = 1 if (packed[i, x - k * W] >> np.uint64(k)) & _ONE else -1
+
+
+@njit(cache=True, inline="always")
+def _popcount(x):
+    x = x - ((x >> _ONE) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True, inline="always")
+def _class_union(members, a0, a1, a2, a3, a4, up):
+    # The sites whose class (5 [s = +1] + a) is in the bit set `members`.
+    if members & 0x1F == (members >> 5) & 0x1F:  # the same for both spins (h = 0)
+        sites = np.uint64(0)
+        if members & 1:
+            sites |= a0
+        if members & 2:
+            sites |= a1
+        if members & 4:
+            sites |= a2
+        if members & 8:
+            sites |= a3
+        if members & 16:
+            sites |= a4
+        return sites
+    down_sites = np.uint64(0)
+    up_sites = np.uint64(0)
+    if members & 1:
+        down_sites |= a0
+    if members & 2:
+        down_sites |= a1
+    if members & 4:
+        down_sites |= a2
+    if members & 8:
+        down_sites |= a3
+    if members & 16:
+        down_sites |= a4
+    if members & 32:
+        up_sites |= a0
+    if members & 64:
+        up_sites |= a1
+    if members & 128:
+        up_sites |= a2
+    if members & 256:
+        up_sites |= a3
+    if members & 512:
+        up_sites |= a4
+    return (down_sites & ~up) | (up_sites & up)
+
+
+@njit(cache=True, inline="always")
+def _digit(group, threshold, bit):
+    # the sites of `group`, where bit `bit` of the group's threshold is 1
+    return group & (np.uint64(0) - ((threshold >> bit) & _ONE))
+
+
+@njit(cache=True)
+def _packed_half_row(packed, i, colour, B, thresholds, members, n_groups, states):
+    # Update the words of row i with colour (i + w) % 2 == colour; returns accepted flips.
+    L, W = packed.shape
+    width = _ALL_BITS if B == 64 else (_ONE << np.uint64(B)) - _ONE
+    top = np.uint64(B - 1)
+    above = packed[i - 1 if i > 0 else L - 1]
+    below = packed[i + 1 if i + 1 < L else 0]
+    row = packed[i]
+    t0, t1, t2, t3, t4 = thresholds[0], thresholds[1], thresholds[2], thresholds[3], thresholds[4]
+    s0, s1, s2, s3 = states[i, 0], states[i, 1], states[i, 2], states[i, 3]
+    flips = 0
+    for w in range((colour + i) & 1, W, 2):
+        up = row[w]
+        if w > 0:
+            left = row[w - 1]
+        else:
+            z = row[W - 1]
+            left = ((z << _ONE) | (z >> top)) & width
+        if w + 1 < W:
+            right = row[w + 1]
+        else:
+            z = row[0]
+            right = ((z >> _ONE) | (z << top)) & width
+        # aligned neighbours a = 4 b2 + 2 b1 + b0, added bit-parallel
+        x1 = ~(up ^ above[w])
+        x2 = ~(up ^ below[w])
+        x3 = ~(up ^ left)
+        x4 = ~(up ^ right)
+        p1 = x1 ^ x2
+        c1 = x1 & x2
+        p2 = x3 ^ x4
+        c2 = x3 & x4
+        b0 = p1 ^ p2
+        c3 = p1 & p2
+        b1 = c1 ^ c2 ^ c3
+        b2 = c1 & c2
+        a0 = ~(b2 | b1 | b0)
+        a1 = ~b1 & b0
+        a2 = b1 & ~b0
+        a3 = b1 & b0
+        a4 = b2
+        g0 = _class_union(members[0], a0, a1, a2, a3, a4, up) & width
+        g1 = _class_union(members[1], a0, a1, a2, a3, a4, up) & width
+        g2 = np.uint64(0)
+        g3 = np.uint64(0)
+        g4 = np.uint64(0)
+        if n_groups > 2:
+            g2 = _class_union(members[2], a0, a1, a2, a3, a4, up) & width
+            g3 = _class_union(members[3], a0, a1, a2, a3, a4, up) & width
+            g4 = _class_union(members[4], a0, a1, a2, a3, a4, up) & width
+        undecided = g0 | g1 | g2 | g3 | g4
+        accept = width & ~undecided  # every other class is always accepted
+        bit = np.uint64(63)
+        while undecided:
+            r, s0, s1, s2, s3 = rng.xoshiro_step(s0, s1, s2, s3)
+            threshold_bits = _digit(g0, t0, bit) | _digit(g1, t1, bit)
+            if n_groups > 2:
+                threshold_bits |= _digit(g2, t2, bit) | _digit(g3, t3, bit) | _digit(g4, t4, bit)
+            accept |= undecided & ~r & threshold_bits
+            undecided &= r ^ ~threshold_bits
+            if bit == 0:
+                break  # U equals the threshold in all 64 bits: not below it
+            bit -= _ONE
+        row[w] = up ^ accept
+        flips += _popcount(accept)
+    states[i, 0], states[i, 1], states[i, 2], states[i, 3] = s0, s1, s2, s3
+    return flips
+
+
+@njit(cache=True)
+def _packed_sweeps(packed, B, thresholds, members, n_groups, states, n_sweeps):
+    L = packed.shape[0]
+    flips = 0
     for _ in range(n_sweeps):
         for colour in range(2):
-            for i in range(spins.shape[0]):
-                a, b, c = _metropolis_row(spins, i, colour, thresholds, states)
-                accepted += a
-                sum_s_nb += b
-                sum_s += c
-    return accepted, sum_s_nb, sum_s
+            for i in range(L):
+                flips += _packed_half_row(packed, i, colour, B, thresholds, members, n_groups, states)
+    return flips
+
+
+@njit(cache=True)
+def _band(packed, start, stop, steps, B, thresholds, members, n_groups, states):
+    # Half-sweep t on rows start + t .. stop - t - 1, for t < steps: what a band of rows can
+    # do without its neighbours' help.
+    flips = 0
+    for t in range(steps):
+        for i in range(start + t, stop - t):
+            flips += _packed_half_row(packed, i, t & 1, B, thresholds, members, n_groups, states)
+    return flips
+
+
+@njit(cache=True)
+def _edge(packed, edge, steps, B, thresholds, members, n_groups, states):
+    # The rest: half-sweep t on the t rows either side of the boundary above row `edge`.
+    L = packed.shape[0]
+    flips = 0
+    for t in range(1, steps):
+        for i in range(edge - t, edge + t):
+            row = i + L if i < 0 else i
+            flips += _packed_half_row(packed, row, t & 1, B, thresholds, members, n_groups, states)
+    return flips
 
 
 @njit(cache=True, parallel=True)
-def _metropolis_sweeps_parallel(spins, thresholds, states, n_sweeps):
-    # Rows of one colour touch disjoint sites and read only the other colour: any thread
-    # order gives the same lattice as the serial kernel (L even).
-    accepted = 0
-    sum_s_nb = 0
-    sum_s = 0
+def _packed_sweeps_parallel(packed, B, thresholds, members, n_groups, states, n_sweeps, n_blocks, depth):
+    # Rows are split into n_blocks bands, one per thread. Half-sweep t of row i needs only
+    # half-sweep t - 1 of rows i - 1, i and i + 1, so `depth` sweeps run per fork-join: each
+    # band first does the trapezoid it can do alone (half-sweep t on all but its t outermost
+    # rows at either end), then each boundary fills in its triangle (half-sweep t on the t
+    # rows either side of it). Every row still sees its half-sweeps in order, with the same
+    # neighbour values, and draws from its own stream: the lattice is bit-identical to
+    # _packed_sweeps whatever the number of threads. Needs 4 depth + 2 <= L // n_blocks.
+    L = packed.shape[0]
+    flips = 0
+    done = 0
+    while done < n_sweeps:
+        steps = 2 * min(depth, n_sweeps - done)
+        for b in prange(n_blocks):
+            flips += _band(
+                packed, b * L // n_blocks, (b + 1) * L // n_blocks, steps, B, thresholds, members,
+                n_groups, states,
+            )
+        for b in prange(n_blocks):
+            flips += _edge(packed, b * L // n_blocks, steps, B, thresholds, members, n_groups, states)
+        done += steps // 2
+    return flips
+
+
+@njit(cache=True)
+def _site_sweeps(spins, always, thresholds, states, n_sweeps):
+    # Odd L: sites of one colour in turn, row i drawing from stream i, one U64 per site.
+    L = spins.shape[0]
+    flips = 0
     for _ in range(n_sweeps):
         for colour in range(2):
-            for i in prange(spins.shape[0]):
-                a, b, c = _metropolis_row(spins, i, colour, thresholds, states)
-                accepted += a
-                sum_s_nb += b
-                sum_s += c
-    return accepted, sum_s_nb, sum_s
+            for i in range(L):
+                above = spins[i - 1 if i > 0 else L - 1]
+                below = spins[i + 1 if i + 1 < L else 0]
+                row = spins[i]
+                for j in range((i + colour) & 1, L, 2):
+                    s = np.int64(row[j])
+                    nb = np.int64(above[j]) + np.int64(below[j])
+                    nb += np.int64(row[j - 1 if j > 0 else L - 1]) + np.int64(row[j + 1 if j + 1 < L else 0])
+                    c = 5 * ((s + 1) // 2) + (s * nb + 4) // 2
+                    u = rng.next_uint64(states, i)
+                    if (always >> c) & 1 or u < thresholds[c]:
+                        row[j] = -s
+                        flips += 1
+    return flips
+
+
+@njit(cache=True)
+def _packed_bonds_and_total(packed, B):
+    # sum_<ij> s_i s_j (right and down bonds) and sum_i s_i of a packed lattice
+    L, W = packed.shape
+    width = _ALL_BITS if B == 64 else (_ONE << np.uint64(B)) - _ONE
+    top = np.uint64(B - 1)
+    ups = 0
+    unlike = 0
+    for i in range(L):
+        row = packed[i]
+        below = packed[i + 1 if i + 1 < L else 0]
+        for w in range(W):
+            if w + 1 < W:
+                right = row[w + 1]
+            else:
+                z = row[0]
+                right = ((z >> _ONE) | (z << top)) & width
+            ups += _popcount(row[w])
+            unlike += _popcount(row[w] ^ right) + _popcount(row[w] ^ below[w])
+    n = L * L
+    return 2 * n - 2 * unlike, 2 * ups - n
+
+
+class _Metropolis:
+    """A lattice, its streams and acceptance table, ready to sweep (packed when L is even)."""
+
+    def __init__(self, spins, T, J, h, seed):
+        self.spins = spins
+        L = spins.shape[0]
+        self.always, self.thresholds = _acceptance_table(T, J, h)
+        self.states = rng.stream_states(seed, L)
+        self.packed = L % 2 == 0
+        if self.packed:
+            self.W, self.B = _word_layout(L)
+            self.words = _pack(spins, self.W)
+            self.groups = _threshold_groups(self.always, self.thresholds)
+
+    def sweep(self, n_sweeps, parallel=False):
+        """n_sweeps sweeps; returns the number of accepted flips."""
+        if not self.packed:
+            return _site_sweeps(self.spins, self.always, self.thresholds, self.states, n_sweeps)
+        thresholds, members, n_groups = self.groups
+        args = (self.words, self.B, thresholds, members, n_groups, self.states, n_sweeps)
+        L = self.words.shape[0]
+        n_blocks = min(numba.get_num_threads(), L // 8)
+        if parallel and n_blocks >= 2:
+            depth = max(1, min(16, (L // n_blocks - 2) // 4))
+            return _packed_sweeps_parallel(*args, n_blocks, depth)
+        return _packed_sweeps(*args)
+
+    def series(self, J, h, energies, magnetizations):
+        """One sweep before each measurement of E and M, for len(energies) measurements."""
+        if self.packed:
+            thresholds, members, n_groups = self.groups
+            _packed_series(
+                self.words, self.B, thresholds, members, n_groups, self.states, J, h,
+                energies, magnetizations,
+            )
+        else:
+            _site_series(
+                self.spins, self.always, self.thresholds, self.states, J, h, energies, magnetizations
+            )
+
+    def store(self):
+        """Write the packed lattice back into ``spins``."""
+        if self.packed:
+            _unpack(self.words, self.spins)
 
 
 def _temperature(T):
@@ -293,8 +563,11 @@ def metropolis(spins, T, n_sweeps, seed=None, J=1.0, h=0.0, *, parallel=False):
 
     One sweep attempts to flip every spin once: first all sites with (i + j) even, then
     all with (i + j) odd. A flip costing dE = 2 s_i (J sum_nb s_j + h) is accepted with
-    probability min(1, exp(-dE / T)), which satisfies detailed balance with respect to
-    p(s) ~ exp(-E(s) / T).
+    probability min(1, exp(-dE / T)) (to within 2^-64), which satisfies detailed balance
+    with respect to p(s) ~ exp(-E(s) / T).
+
+    For even L the lattice is updated 64 sites at a time in bit-parallel arithmetic
+    (multi-spin coding; see the comment above :func:`_acceptance_table` in the source).
 
     Parameters
     ----------
@@ -309,7 +582,7 @@ def metropolis(spins, T, n_sweeps, seed=None, J=1.0, h=0.0, *, parallel=False):
     J, h : float
         Coupling and field.
     parallel : bool
-        Update the rows of each colour in parallel (needs even L). Gives exactly the same
+        Split the rows into one band per thread (needs even L). Gives exactly the same
         lattice as ``parallel=False`` for the same seed, on any number of threads.
 
     Returns
@@ -328,8 +601,9 @@ def metropolis(spins, T, n_sweeps, seed=None, J=1.0, h=0.0, *, parallel=False):
         )
     if n_sweeps == 0:
         return 0.0
-    kernel = _metropolis_sweeps_parallel if parallel else _metropolis_sweeps
-    accepted, _, _ = kernel(spins, _acceptance_thresholds(T, J, h), rng.stream_states(seed, L), n_sweeps)
+    sampler = _Metropolis(spins, T, J, h, seed)
+    accepted = sampler.sweep(n_sweeps, parallel)
+    sampler.store()
     return accepted / (n_sweeps * spins.size)
 
 
@@ -417,21 +691,22 @@ def wolff(spins, T, n_clusters, seed=None, J=1.0):
 
 
 @njit(cache=True)
-def _metropolis_series(spins, thresholds, states, n_measure, J, h, energies, magnetizations):
-    # One sweep between measurements; E and M are updated from the accepted flips:
-    # dE = 2 s (J nb + h), dM = -2 s, s the spin before the flip.
-    bonds, total = _bond_sum_and_magnetization(spins)
-    E = -J * bonds - h * total
-    M = total
-    accepted = 0
-    for t in range(n_measure):
-        a, sum_s_nb, sum_s = _metropolis_sweeps(spins, thresholds, states, 1)
-        accepted += a
-        E += 2.0 * J * sum_s_nb + 2.0 * h * sum_s
-        M -= 2 * sum_s
-        energies[t] = E
-        magnetizations[t] = M
-    return accepted
+def _packed_series(packed, B, thresholds, members, n_groups, states, J, h, energies, magnetizations):
+    # One sweep between measurements of E and M.
+    for t in range(energies.shape[0]):
+        _packed_sweeps(packed, B, thresholds, members, n_groups, states, 1)
+        bonds, total = _packed_bonds_and_total(packed, B)
+        energies[t] = -J * bonds - h * total
+        magnetizations[t] = total
+
+
+@njit(cache=True)
+def _site_series(spins, always, thresholds, states, J, h, energies, magnetizations):
+    for t in range(energies.shape[0]):
+        _site_sweeps(spins, always, thresholds, states, 1)
+        bonds, total = _bond_sum_and_magnetization(spins)
+        energies[t] = -J * bonds - h * total
+        magnetizations[t] = total
 
 
 @njit(cache=True)
@@ -493,11 +768,9 @@ def _series_at(L, T, n_equilibrate, n_measure, algorithm, seed, J):
     energies = np.empty(n_measure)
     magnetizations = np.empty(n_measure)
     if algorithm == "metropolis":
-        thresholds = _acceptance_thresholds(T, J, 0.0)
-        states = rng.stream_states(generator, L)
-        if n_equilibrate:
-            _metropolis_sweeps(spins, thresholds, states, n_equilibrate)
-        _metropolis_series(spins, thresholds, states, n_measure, J, 0.0, energies, magnetizations)
+        sampler = _Metropolis(spins, T, J, 0.0, generator)
+        sampler.sweep(n_equilibrate)
+        sampler.series(J, 0.0, energies, magnetizations)
     else:
         p_add = 1.0 - np.exp(-2.0 * J / T)
         states = rng.stream_states(generator, 1)

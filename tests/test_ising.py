@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from bmlib import exact, ising
+from bmlib import exact, ising, stats
 
 # ---------------------------------------------------------------------------------------
 # lattices and energies
@@ -122,7 +122,7 @@ def _site_order(L):
 
 def _single_site_matrix(states, site, T, J, h):
     """Exact transition matrix of one Metropolis update of ``site``, from the kernel's table."""
-    thresholds = ising._acceptance_thresholds(T, J, h)
+    always, thresholds = ising._acceptance_table(T, J, h)
     L = states.shape[1]
     index = {s.tobytes(): k for k, s in enumerate(states)}
     P = np.zeros((len(states), len(states)))
@@ -132,7 +132,8 @@ def _single_site_matrix(states, site, T, J, h):
         nb = int(
             spins[(i - 1) % L, j] + spins[(i + 1) % L, j] + spins[i, (j - 1) % L] + spins[i, (j + 1) % L]
         )
-        accept = min(1.0, int(thresholds[(s + 1) * 5 + nb + 4]) / 2**32)
+        c = 5 * (s + 1) // 2 + (s * nb + 4) // 2  # class: 5 [s = +1] + aligned neighbours
+        accept = 1.0 if (always >> c) & 1 else int(thresholds[c]) / 2**64
         flipped = spins.copy()
         flipped[i, j] = -s
         P[a, index[flipped.tobytes()]] += accept
@@ -151,7 +152,7 @@ def test_metropolis_satisfies_detailed_balance_exactly(T, J, h):
     for site in _site_order(L):
         P = _single_site_matrix(states, site, T, J, h)
         flow = pi[:, None] * P
-        np.testing.assert_allclose(flow, flow.T, atol=1e-9)  # detailed balance (to 2^-32)
+        np.testing.assert_allclose(flow, flow.T, atol=1e-15)  # detailed balance (to 2^-64)
         sweep = sweep @ P
     np.testing.assert_allclose(pi @ sweep, pi, atol=1e-9)  # a whole sweep keeps pi stationary
 
@@ -197,6 +198,48 @@ def test_4x4_averages_match_exact_enumeration(algorithm):
         for name in ["specific_heat", "susceptibility", "binder"]:
             value, error = getattr(result, name)[k], getattr(result, name + "_err")[k]
             assert abs(value - truth[name]) < 5 * error, (algorithm, T, name, value, truth[name], error)
+
+
+@pytest.mark.parametrize(
+    "L, T, J, h",
+    [
+        (4, 2.0, 1.0, 0.3),  # multi-spin kernel with a field: five distinct thresholds
+        (4, 2.5, -0.7, 0.4),  # antiferromagnet in a field
+        (3, 1.8, 1.0, 0.0),  # odd L: the site-by-site kernel
+        (3, 2.5, 1.0, -0.5),
+    ],
+)
+def test_metropolis_with_field_and_odd_lattices_matches_exact_enumeration(L, T, J, h):
+    spins = ising.random_spins(L, seed=21)
+    sampler = ising._Metropolis(spins, T, J, h, seed=22)
+    sampler.sweep(1000)
+    energies, magnetizations = np.empty(50_000), np.empty(50_000)
+    sampler.series(J, h, energies, magnetizations)
+    truth = ising.exact_observables(L, T, J, h)
+    n = L * L
+    for name, series in [("energy", energies / n), ("abs_magnetization", np.abs(magnetizations) / n)]:
+        error = stats.blocking_error(series)
+        assert 0 < error < 0.01
+        assert abs(series.mean() - truth[name]) < 4 * error, (name, series.mean(), truth[name], error)
+    # the E and M the kernel reports are those of the lattice it leaves behind
+    sampler.store()
+    assert energies[-1] == ising.energy(spins, J, h)
+    assert magnetizations[-1] == ising.magnetization(spins)
+
+
+@pytest.mark.parametrize("L", [2, 6, 10, 130, 192])
+def test_packed_layout_round_trips_and_knows_its_neighbours(L):
+    # Words of B < 64 bits, several words per row, and the rotation at the row's ends: the
+    # packed energy and magnetisation equal those of the int8 lattice.
+    spins = ising.random_spins(L, seed=L)
+    W, B = ising._word_layout(L)
+    assert W % 2 == 0 and W * B == L and B <= 64
+    packed = ising._pack(spins, W)
+    back = np.zeros_like(spins)
+    ising._unpack(packed, back)
+    np.testing.assert_array_equal(back, spins)
+    bonds, total = ising._packed_bonds_and_total(packed, B)
+    assert -bonds == ising.energy(spins) and total == ising.magnetization(spins)
 
 
 def test_64x64_magnetization_matches_yang_and_energy_matches_onsager():
