@@ -5,17 +5,37 @@ shape (n_patterns, n_features) holding 0 and 1, one pattern per row, in a fixed 
 :func:`digits` and :func:`nudged_digits` return scikit-learn's bundled copy of the 8 x 8
 handwritten digits (nothing is downloaded) scaled to [0, 1], with their labels. :func:`read_idx`
 reads MNIST-format IDX files from local disk, raw or gzip-compressed.
+
+:func:`ising_samples` turns the Ising model of :mod:`bmlib.ising` into a data set: decorrelated
+equilibrium configurations of an L x L lattice, as 0/1 visible vectors an RBM can learn.
+:func:`spins_to_visible` and :func:`visible_to_spins` are the one mapping between the two
+conventions (spins s = +-1, units v = (s + 1) / 2 in {0, 1}), and :func:`ising_observables`
+measures <E>, <|M|>, C and chi with error bars on any set of configurations, whether they come
+from Monte Carlo or from a model's samples.
 """
 
 import gzip
 import itertools
+import math
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
-from bmlib import _validate
+from bmlib import _validate, ising, rng, stats
 
-__all__ = ["bars_and_stripes", "encoder_patterns", "digits", "nudged_digits", "read_idx"]
+__all__ = [
+    "bars_and_stripes",
+    "encoder_patterns",
+    "digits",
+    "nudged_digits",
+    "read_idx",
+    "spins_to_visible",
+    "visible_to_spins",
+    "ising_samples",
+    "IsingSamples",
+    "ising_observables",
+]
 
 
 def bars_and_stripes(n, *, distinct=True):
@@ -232,3 +252,350 @@ def _read_exactly(f, n, path, what):
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
+
+
+# ---------------------------------------------------------------------------------------
+# Ising configurations as data
+
+
+def _spin_lattices(name, spins):
+    """``spins`` as an int8 array of shape (n_samples, L, L) of +-1, and whether it was one lattice."""
+    if isinstance(spins, (str, bytes)) or spins is None:
+        raise TypeError(f"{name} must be an array of -1 and +1, got {type(spins).__name__}")
+    array = np.asarray(spins)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{name} must be an array of -1 and +1, got {_validate._show(spins)}")
+    single = array.ndim == 2
+    if single:
+        array = array[None]
+    if array.ndim != 3 or array.shape[1] != array.shape[2] or array.shape[1] < 2:
+        raise ValueError(
+            f"{name} must have shape (L, L) or (n_samples, L, L) with L >= 2, got shape {np.shape(spins)}"
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one lattice, got shape {np.shape(spins)}")
+    if not np.all((array == 1) | (array == -1)):
+        raise ValueError(f"{name} must hold only -1 and +1")
+    return array.astype(np.int8), single
+
+
+def spins_to_visible(spins):
+    """Map Ising spins s in {-1, +1} to RBM visible units v = (s + 1) / 2 in {0, 1}.
+
+    Spin up (+1) becomes a unit that is on (1.0), spin down (-1) a unit that is off (0.0); each
+    lattice is flattened row by row, so site (i, j) of an L x L lattice is unit i * L + j.
+    :func:`visible_to_spins` is the inverse.
+
+    Parameters
+    ----------
+    spins : array_like of shape (L, L) or (n_samples, L, L)
+        Values -1 and +1 (any numeric dtype), L >= 2.
+
+    Returns
+    -------
+    ndarray of shape (L * L,) or (n_samples, L * L), float64 of 0.0 and 1.0
+    """
+    lattices, single = _spin_lattices("spins", spins)
+    visible = (lattices.reshape(len(lattices), -1).astype(np.float64) + 1.0) / 2.0
+    return visible[0] if single else visible
+
+
+def visible_to_spins(visible, L=None):
+    """Map RBM visible units v in {0, 1} back to Ising spins s = 2 v - 1 on an L x L lattice.
+
+    The inverse of :func:`spins_to_visible`: unit i * L + j becomes site (i, j).
+
+    Parameters
+    ----------
+    visible : array_like of shape (L * L,) or (n_samples, L * L)
+        Values 0 and 1 only (sampled states, not probabilities).
+    L : int or None
+        Side of the lattice. None: sqrt(n_visible), which must then be a whole number >= 2.
+
+    Returns
+    -------
+    ndarray of shape (L, L) or (n_samples, L, L), int8 of -1 and +1
+    """
+    if isinstance(visible, (str, bytes)) or visible is None:
+        raise TypeError(f"visible must be an array of 0 and 1, got {type(visible).__name__}")
+    array = _validate.real_array("visible", visible)
+    single = array.ndim == 1
+    if single:
+        array = array[None]
+    if array.ndim != 2 or array.shape[0] == 0:
+        raise ValueError(
+            f"visible must have shape (n_visible,) or (n_samples, n_visible), not empty, got {array.shape}"
+        )
+    n_visible = array.shape[1]
+    if L is None:
+        L = math.isqrt(n_visible)
+        if L * L != n_visible or L < 2:
+            raise ValueError(
+                f"visible must have L * L columns for a square lattice with L >= 2, got {n_visible}"
+            )
+    else:
+        L = _validate.count("L", L)
+        if L < 2:
+            raise ValueError(f"L must be >= 2, got {L}")
+        if L * L != n_visible:
+            raise ValueError(f"visible must have L * L = {L * L} columns for L = {L}, got {n_visible}")
+    if not np.all((array == 0) | (array == 1)):
+        raise ValueError("visible must hold only 0 and 1 (sampled states, not probabilities)")
+    spins = (2 * array.astype(np.int8) - 1).reshape(len(array), L, L)
+    return spins[0] if single else spins
+
+
+@dataclass(frozen=True, eq=False)
+class IsingSamples:
+    """Configurations from :func:`ising_samples`, with how they were drawn.
+
+    Attributes
+    ----------
+    visible : ndarray of shape (n_samples, L * L), float64 of 0.0 and 1.0
+        The configurations as RBM visible vectors, v = (s + 1) / 2, one lattice per row.
+    L : int
+        Side of the lattice.
+    T : float
+        Temperature.
+    algorithm : str
+        "metropolis" or "wolff".
+    sign : str
+        What was done about the s -> -s symmetry ("random", "positive" or "chain").
+    tau_int : float
+        The larger of the integrated autocorrelation times of E and of |M|, in sweeps,
+        measured on a pilot run (1/2 means uncorrelated from one sweep to the next).
+    spacing : int
+        Sweeps of the chain between two stored configurations.
+    n_pilot : int
+        Length of the pilot run, in sweeps.
+    """
+
+    visible: np.ndarray
+    L: int
+    T: float
+    algorithm: str
+    sign: str
+    tau_int: float
+    spacing: int
+    n_pilot: int
+
+    @property
+    def spins(self):
+        """The configurations as spins, ndarray of shape (n_samples, L, L), int8 of -1 and +1."""
+        return visible_to_spins(self.visible, self.L)
+
+    def __len__(self):
+        return len(self.visible)
+
+
+SPACING_FACTOR = 5
+"""Stored configurations are ``ceil(SPACING_FACTOR * tau_int)`` sweeps apart (see :func:`ising_samples`)."""
+
+_PILOT_SWEEPS = 4096
+_MAX_PILOT_FLIPS = 2**28  # pilot runs grow until n >= 500 tau_int or this many attempted flips
+_SIGNS = ("random", "positive", "chain")
+
+
+def ising_samples(L, T, n_samples, seed=None, algorithm="metropolis", *, sign="random", spacing=None):
+    """Decorrelated equilibrium configurations of the L x L Ising model, as 0/1 visible vectors.
+
+    The data an RBM learns the Ising model from (J = 1, h = 0, periodic boundaries). Three steps:
+
+    1. **Pilot run.** :func:`bmlib.ising.simulate` records E and M after every sweep, and
+       tau_int, the larger of the integrated autocorrelation times of E and |M|, is measured
+       (:func:`bmlib.stats.integrated_autocorrelation_time`). The pilot starts at 4096 sweeps
+       and is made four times longer until it holds at least 500 tau_int (or 2^28 attempted
+       flips).
+    2. **Spacing.** Unless given, ``spacing = ceil(5 tau_int)`` sweeps (``SPACING_FACTOR``).
+       For an exponentially decaying autocorrelation rho(t) = exp(-t / tau), consecutive stored
+       configurations are then correlated by about exp(-5) = 0.007: for any data set of
+       practical size they are independent draws.
+    3. **Sampling.** A fresh lattice (all up below ``ising.T_C``, random above, as in
+       ``simulate``) is equilibrated for max(1000, 20 * spacing) sweeps, then one configuration
+       is stored every ``spacing`` sweeps. For Wolff, a sweep is as many clusters as flip L^2
+       spins on average (measured after equilibration), so spacings are comparable.
+
+    **The s -> -s symmetry.** At h = 0, E(-s) = E(s): the Boltzmann distribution gives a
+    configuration and its mirror image the same probability, and <M> = 0 at every temperature
+    on a finite lattice. A local Metropolis chain below T_C almost never crosses from M > 0 to
+    M < 0 (it must pass through states with two domain walls across the lattice, less likely by
+    a factor of about exp(-4L/T): 5e-10 for L = 8 at T = 1.5), so the raw chain holds one sign.
+    ``sign`` says what to do about it:
+
+    * ``"random"`` (default): every configuration is multiplied by an independent random sign.
+      The global flip is an exact Monte Carlo move (it never changes E, so it is always
+      accepted), and the data set has the symmetry of the Boltzmann distribution: a model of it
+      must put both ordered states in, as the Ising model does.
+    * ``"positive"``: configurations with M < 0 are flipped, so every M >= 0. The model has one
+      ordered state to learn below T_C, but the data follow p(s | M >= 0), which has a kink at
+      M = 0 that no smooth model reproduces above T_C.
+    * ``"chain"``: as the chain left them.
+
+    E, |M|, the specific heat and the susceptibility (defined with |M|) are the same for all
+    three, since every one of them is unchanged by s -> -s.
+
+    Parameters
+    ----------
+    L : int
+        Side of the lattice, >= 2.
+    T : float
+        Temperature, > 0 (in units of J / k_B; ``ising.T_C`` = 2.269).
+    n_samples : int
+        Number of configurations, >= 1.
+    seed : int, numpy.random.Generator or None
+        The same int gives the same configurations, in any run and process.
+    algorithm : {"metropolis", "wolff"}
+        The Markov chain: checkerboard Metropolis or Wolff clusters.
+    sign : {"random", "positive", "chain"}
+        See above.
+    spacing : int or None
+        Sweeps between stored configurations, >= 1. None: ``ceil(5 tau_int)`` from the pilot.
+
+    Returns
+    -------
+    IsingSamples
+        ``.visible`` (n_samples, L * L) of 0.0 and 1.0, ``.spins`` (n_samples, L, L) of +-1,
+        ``.tau_int``, ``.spacing`` and the settings.
+    """
+    L = _validate.count("L", L)
+    if L < 2:
+        raise ValueError(f"L must be >= 2, got {L}")
+    T = _validate.positive_scalar("T", T)
+    n_samples = _validate.count("n_samples", n_samples)
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be >= 1, got {n_samples}")
+    if not isinstance(algorithm, str):
+        raise TypeError(f"algorithm must be 'metropolis' or 'wolff', got {type(algorithm).__name__}")
+    if algorithm not in ("metropolis", "wolff"):
+        raise ValueError(f"algorithm must be 'metropolis' or 'wolff', got {algorithm!r}")
+    if not isinstance(sign, str):
+        raise TypeError(f"sign must be one of {_SIGNS}, got {type(sign).__name__}")
+    if sign not in _SIGNS:
+        raise ValueError(f"sign must be one of {_SIGNS}, got {sign!r}")
+    if spacing is not None:
+        spacing = _validate.count("spacing", spacing)
+        if spacing < 1:
+            raise ValueError(f"spacing must be >= 1 sweep, got {spacing}")
+    generator = rng.as_generator(seed)
+
+    tau_int, n_pilot = _pilot_autocorrelation_time(L, T, algorithm, generator)
+    if spacing is None:
+        spacing = max(1, math.ceil(SPACING_FACTOR * tau_int))
+
+    spins = ising.ordered_spins(L) if T < ising.T_C else ising.random_spins(L, seed=generator)
+    n_equilibrate = max(1000, 20 * spacing)
+    if algorithm == "metropolis":
+        ising.metropolis(spins, T, n_equilibrate, seed=generator)
+        configurations = ising.metropolis_snapshots(spins, T, n_samples, spacing, seed=generator)
+    else:
+        # clusters per sweep: L^2 / mean cluster size, learned while equilibrating
+        mean_size = ising.wolff(spins, T, 10, seed=generator)
+        clusters_per_sweep = max(1, round(L * L / mean_size))
+        mean_size = ising.wolff(spins, T, n_equilibrate * clusters_per_sweep, seed=generator)
+        clusters_per_sweep = max(1, round(L * L / mean_size))
+        configurations = np.empty((n_samples, L, L), dtype=np.int8)
+        for t in range(n_samples):
+            ising.wolff(spins, T, spacing * clusters_per_sweep, seed=generator)
+            configurations[t] = spins
+    if sign == "random":
+        configurations *= (2 * generator.integers(0, 2, size=n_samples) - 1).astype(np.int8)[:, None, None]
+    elif sign == "positive":
+        negative = configurations.sum(axis=(1, 2), dtype=np.int64) < 0
+        configurations[negative] *= -1
+    return IsingSamples(
+        visible=spins_to_visible(configurations),
+        L=L,
+        T=T,
+        algorithm=algorithm,
+        sign=sign,
+        tau_int=tau_int,
+        spacing=spacing,
+        n_pilot=n_pilot,
+    )
+
+
+def _pilot_autocorrelation_time(L, T, algorithm, generator):
+    """tau_int = max(tau_int(E), tau_int(|M|)) in sweeps, from pilot runs of >= 500 tau_int sweeps."""
+    n_pilot = _PILOT_SWEEPS
+    while True:
+        pilot = ising.simulate(
+            L, [T], n_pilot // 4, n_pilot, algorithm, seed=generator, keep_series=True, verbose=False
+        )
+        energies, magnetizations = pilot.series[0]
+        tau_int = max(
+            stats.integrated_autocorrelation_time(energies),
+            stats.integrated_autocorrelation_time(np.abs(magnetizations)),
+        )
+        if n_pilot >= 500 * tau_int or 4 * n_pilot * L * L > _MAX_PILOT_FLIPS:
+            return tau_int, n_pilot
+        n_pilot *= 4
+
+
+def ising_observables(spins, T):
+    """<E>/N, <|M|>/N, specific heat, susceptibility and Binder cumulant of a set of configurations.
+
+    The definitions and error bars of :class:`bmlib.ising.SimulationResult` (J = 1, h = 0,
+    periodic boundaries, N = L^2), applied to any set of lattices: Monte Carlo configurations
+    or an RBM's samples mapped back with :func:`visible_to_spins`, so both are measured by the
+    same code.
+
+        E(s) = -sum_<ij> s_i s_j,   M(s) = sum_i s_i,
+        C = (<E^2> - <E>^2) / (N T^2),   chi = (<M^2> - <|M|>^2) / (N T),
+        U = 1 - <M^4> / (3 <M^2>^2).
+
+    Error bars: blocking (:func:`bmlib.stats.blocking_error`) for <E>/N and <|M|>/N, a
+    32-block jackknife (:func:`bmlib.stats.jackknife`) for C, chi and U. For independent
+    configurations (independent chains, or :func:`ising_samples`) these are the usual standard
+    errors; for a correlated series they stay honest as long as it is many times longer than
+    its autocorrelation time.
+
+    Parameters
+    ----------
+    spins : array_like of shape (n_samples, L, L)
+        Values -1 and +1, n_samples >= 64.
+    T : float
+        The temperature the configurations belong to (> 0); C and chi divide by it.
+
+    Returns
+    -------
+    dict of float
+        ``energy``, ``abs_magnetization``, ``specific_heat``, ``susceptibility``, ``binder``,
+        each with its error as ``<name>_err``, and ``n_samples``.
+    """
+    lattices, single = _spin_lattices("spins", spins)
+    if single or len(lattices) < 64:
+        raise ValueError(
+            f"spins must hold at least 64 lattices for error bars from blocks, got shape {np.shape(spins)}"
+        )
+    T = _validate.positive_scalar("T", T)
+    s = lattices.astype(np.int64)
+    n = s.shape[1] * s.shape[2]
+    # each bond once: right and down neighbours, periodic (the sum of ising.energy)
+    bonds = (s * (np.roll(s, -1, axis=1) + np.roll(s, -1, axis=2))).sum(axis=(1, 2))
+    energies = -bonds.astype(np.float64)
+    magnetizations = s.sum(axis=(1, 2)).astype(np.float64)
+
+    def specific_heat(e):
+        return e.var() / (n * T**2)
+
+    def susceptibility(m):
+        return (np.mean(m**2) - np.mean(np.abs(m)) ** 2) / (n * T)
+
+    def binder(m):
+        m2 = np.mean(m**2)
+        return 1.0 - np.mean(m**4) / (3.0 * m2**2) if m2 > 0 else 0.0
+
+    result = {
+        "energy": float(np.mean(energies / n)),
+        "energy_err": stats.blocking_error(energies / n),
+        "abs_magnetization": float(np.mean(np.abs(magnetizations) / n)),
+        "abs_magnetization_err": stats.blocking_error(np.abs(magnetizations) / n),
+    }
+    for name, estimator, series in [
+        ("specific_heat", specific_heat, energies),
+        ("susceptibility", susceptibility, magnetizations),
+        ("binder", binder, magnetizations),
+    ]:
+        result[name], result[name + "_err"] = stats.jackknife(estimator, series)
+    result["n_samples"] = len(lattices)
+    return result

@@ -48,6 +48,7 @@ __all__ = [
     "energy",
     "magnetization",
     "metropolis",
+    "metropolis_snapshots",
     "wolff",
     "simulate",
     "SimulationResult",
@@ -453,8 +454,15 @@ def _packed_sweeps_parallel(packed, B, thresholds, members, n_groups, states, n_
         steps = 2 * min(depth, n_sweeps - done)
         for b in prange(n_blocks):
             flips += _band(
-                packed, b * L // n_blocks, (b + 1) * L // n_blocks, steps, B, thresholds, members,
-                n_groups, states,
+                packed,
+                b * L // n_blocks,
+                (b + 1) * L // n_blocks,
+                steps,
+                B,
+                thresholds,
+                members,
+                n_groups,
+                states,
             )
         for b in prange(n_blocks):
             flips += _edge(packed, b * L // n_blocks, steps, B, thresholds, members, n_groups, states)
@@ -540,13 +548,29 @@ class _Metropolis:
         if self.packed:
             thresholds, members, n_groups = self.groups
             _packed_series(
-                self.words, self.B, thresholds, members, n_groups, self.states, J, h,
-                energies, magnetizations,
+                self.words,
+                self.B,
+                thresholds,
+                members,
+                n_groups,
+                self.states,
+                J,
+                h,
+                energies,
+                magnetizations,
             )
         else:
             _site_series(
                 self.spins, self.always, self.thresholds, self.states, J, h, energies, magnetizations
             )
+
+    def snapshots(self, spacing, out):
+        """Store the lattice in out[t] after every `spacing` sweeps."""
+        if self.packed:
+            thresholds, members, n_groups = self.groups
+            _packed_snapshots(self.words, self.B, thresholds, members, n_groups, self.states, spacing, out)
+        else:
+            _site_snapshots(self.spins, self.always, self.thresholds, self.states, spacing, out)
 
     def store(self):
         """Write the packed lattice back into ``spins``."""
@@ -605,6 +629,45 @@ def metropolis(spins, T, n_sweeps, seed=None, J=1.0, h=0.0, *, parallel=False):
     accepted = sampler.sweep(n_sweeps, parallel)
     sampler.store()
     return accepted / (n_sweeps * spins.size)
+
+
+def metropolis_snapshots(spins, T, n_snapshots, spacing, seed=None, J=1.0, h=0.0):
+    """A Metropolis chain's configuration every ``spacing`` sweeps, from ``spins`` (in place).
+
+    The same chain as ``metropolis(spins, T, n_snapshots * spacing, seed, J, h)`` (the same
+    final lattice for the same seed), with a copy of the lattice kept after every ``spacing``
+    sweeps, all in one compiled loop: the way to turn a chain into a data set.
+
+    Parameters
+    ----------
+    spins : ndarray of shape (L, L), dtype int8
+        The starting lattice, +-1; left holding the last snapshot.
+    T : float
+        Temperature, > 0.
+    n_snapshots : int
+        >= 0.
+    spacing : int
+        Sweeps before each snapshot, >= 1.
+    seed, J, h
+        As for :func:`metropolis`.
+
+    Returns
+    -------
+    ndarray of shape (n_snapshots, L, L), dtype int8
+    """
+    spins = _check_spins(spins, writable=True)
+    T = _temperature(T)
+    n_snapshots = _validate.count("n_snapshots", n_snapshots)
+    spacing = _validate.count("spacing", spacing)
+    if spacing < 1:
+        raise ValueError(f"spacing must be >= 1 sweep, got {spacing}")
+    J, h = _real("J", J), _real("h", h)
+    out = np.empty((n_snapshots,) + spins.shape, dtype=np.int8)
+    if n_snapshots:
+        sampler = _Metropolis(spins, T, J, h, seed)
+        sampler.snapshots(spacing, out)
+        sampler.store()
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -698,6 +761,21 @@ def _packed_series(packed, B, thresholds, members, n_groups, states, J, h, energ
         bonds, total = _packed_bonds_and_total(packed, B)
         energies[t] = -J * bonds - h * total
         magnetizations[t] = total
+
+
+@njit(cache=True)
+def _packed_snapshots(packed, B, thresholds, members, n_groups, states, spacing, out):
+    # `spacing` sweeps before each stored lattice
+    for t in range(out.shape[0]):
+        _packed_sweeps(packed, B, thresholds, members, n_groups, states, spacing)
+        _unpack(packed, out[t])
+
+
+@njit(cache=True)
+def _site_snapshots(spins, always, thresholds, states, spacing, out):
+    for t in range(out.shape[0]):
+        _site_sweeps(spins, always, thresholds, states, spacing)
+        out[t] = spins
 
 
 @njit(cache=True)

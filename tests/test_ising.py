@@ -429,3 +429,28 @@ def test_bad_couplings():
         ising.anneal(np.zeros((2, 2)), None, [1.0, -1.0], seed=1)
     with pytest.raises(ValueError, match="J_matrix must be finite"):
         ising.anneal(np.array([[0.0, np.nan], [np.nan, 0.0]]), None, [1.0], seed=1)
+
+
+def test_metropolis_snapshots_are_the_chain_every_spacing_sweeps():
+    start = ising.random_spins(12, seed=30)
+    full = start.copy()
+    snapshots = ising.metropolis_snapshots(full, 2.4, 5, 3, seed=31)
+    assert snapshots.shape == (5, 12, 12) and snapshots.dtype == np.int8
+    np.testing.assert_array_equal(full, snapshots[-1])
+    for k in range(1, 5):  # a shorter run with the same seed is a prefix of the chain
+        np.testing.assert_array_equal(
+            ising.metropolis_snapshots(start.copy(), 2.4, k, 3, seed=31)[-1], snapshots[k - 1]
+        )
+    same = start.copy()
+    ising.metropolis(same, 2.4, 15, seed=31)
+    np.testing.assert_array_equal(same, snapshots[-1])
+    odd = ising.random_spins(5, seed=1)  # the site-by-site kernel too
+    odd_snapshots = ising.metropolis_snapshots(odd.copy(), 2.0, 4, 2, seed=2)
+    np.testing.assert_array_equal(
+        odd_snapshots[1], ising.metropolis_snapshots(odd.copy(), 2.0, 2, 2, seed=2)[-1]
+    )
+    assert not np.array_equal(odd_snapshots[0], odd_snapshots[3])
+    with pytest.raises(ValueError, match="spacing"):
+        ising.metropolis_snapshots(start.copy(), 2.4, 5, 0, seed=1)
+    with pytest.raises(ValueError, match="n_snapshots"):
+        ising.metropolis_snapshots(start.copy(), 2.4, -1, 2, seed=1)
