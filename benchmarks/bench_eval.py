@@ -8,14 +8,14 @@
    bmlib.rbm.log_partition(method="ais") (one run per random stream, runs spread over the
    threads, a vectorized exp) against AIS in NumPy with the 100 runs as the rows of one matrix
    (two BLAS products per temperature), which is how the reference MATLAB code is written. That
-   baseline is already efficient (its per-temperature work is 100 x 64 x 100 matrix products),
-   so the ratio here is modest: about 5x on the course machine.
+   baseline is already efficient (its per-temperature work is 100 x 64 x 100 matrix products).
 
 The RBMs are trained on the digits (PCD-1, 10 epochs), so both sides estimate a real log Z, and
-both answers are printed. Both sides run in this process on the same parameters; ratio =
-baseline / bmlib. NumPy's BLAS runs on one thread (see bench_rbm.py: on the course's shared
-2-core machine OpenBLAS's spinning threads make NumPy timings erratic); bmlib's kernels use
-every Numba thread.
+both answers are printed. Both sides run in this process on the same parameters, alternating
+(baseline, bmlib, baseline, ...) so that load from other jobs hits both; ratio = baseline / bmlib
+from each side's best time, with the range of the per-round ratios in brackets. NumPy's BLAS
+runs on one thread (see bench_rbm.py: on the course's shared 2-core machine OpenBLAS's spinning
+threads make NumPy timings erratic); bmlib's kernels use every Numba thread.
 """
 
 import time
@@ -67,20 +67,27 @@ def numpy_ais(W, visible_bias, hidden_bias, base_bias, betas, n_runs, seed):
     return log_z_base + m + np.log(w.mean()), w.std(ddof=1) / (np.sqrt(n_runs) * w.mean())
 
 
-def timed(function, repeat):
-    """(best wall-clock seconds of ``repeat`` calls after one warm-up call, the last result)."""
-    result = function()
-    best = np.inf
-    for _ in range(repeat):
-        tic = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - tic)
-    return best, result
+def alternating(baseline, ours, rounds, warm_up=True):
+    """Time ``baseline`` and ``ours`` in turn, ``rounds`` times (ours warmed up first).
+
+    Returns (baseline seconds per round, ours per round, baseline's last result, ours' last result).
+    """
+    if warm_up:
+        ours()
+    times = ([], [])
+    results = [None, None]
+    for _ in range(rounds):
+        for k, function in enumerate((baseline, ours)):
+            tic = time.perf_counter()
+            results[k] = function()
+            times[k].append(time.perf_counter() - tic)
+    return np.array(times[0]), np.array(times[1]), results[0], results[1]
 
 
-def line(label, seconds, value, baseline=None):
+def line(label, seconds, value, baseline=None, ratios=None):
     ratio = f"{baseline / seconds:6.1f}x" if baseline else "  (baseline)"
-    print(f"  {label:<52} {seconds:8.3f} s   {value:<26} {ratio}")
+    spread = f"  [{ratios.min():.1f}-{ratios.max():.1f}x per round]" if ratios is not None else ""
+    print(f"  {label:<52} {seconds:8.3f} s   {value:<26} {ratio}{spread}")
 
 
 def trained(n_hidden, X):
@@ -92,10 +99,12 @@ def trained(n_hidden, X):
 def exact(X):
     params = trained(20, X)
     header("exact log Z of a 64 x 20 RBM trained on the digits (2^20 hidden states)")
-    baseline, value = timed(lambda: numpy_log_partition(*params), repeat=3)
-    line("NumPy: blocks of 2^14 states, BLAS + logaddexp", baseline, f"log Z = {value:.6f}")
-    seconds, value = timed(lambda: rbm.log_partition(*params), repeat=5)
-    line('bmlib.rbm.log_partition(method="exact")', seconds, f"log Z = {value:.6f}", baseline)
+    theirs, ours, their_value, value = alternating(
+        lambda: numpy_log_partition(*params), lambda: rbm.log_partition(*params), rounds=4
+    )
+    baseline, seconds = theirs.min(), ours.min()
+    line("NumPy: blocks of 2^14 states, BLAS + logaddexp", baseline, f"log Z = {their_value:.6f}")
+    line('bmlib.rbm.log_partition(method="exact")', seconds, f"log Z = {value:.6f}", baseline, theirs / ours)
     return baseline, seconds
 
 
@@ -104,12 +113,20 @@ def ais(X):
     betas, n_runs = rbm.ais_schedule(10_000), 100
     header(f"AIS for a 64 x 100 RBM trained on the digits: {n_runs} runs x {len(betas):,} temperatures")
     base = rbm.base_rate_bias(X)
-    baseline, (value, error) = timed(lambda: numpy_ais(*params, base, betas, n_runs, seed=0), repeat=1)
-    line("NumPy: the 100 runs as matrix rows", baseline, f"log Z = {value:.3f} +- {error:.3f}")
-    seconds, (value, error) = timed(
-        lambda: rbm.log_partition(*params, method="ais", X=X, n_runs=n_runs, betas=betas, seed=0), repeat=3
+    theirs, ours, (their_value, their_error), (value, error) = alternating(
+        lambda: numpy_ais(*params, base, betas, n_runs, seed=0),
+        lambda: rbm.log_partition(*params, method="ais", X=X, n_runs=n_runs, betas=betas, seed=0),
+        rounds=3,
     )
-    line('bmlib.rbm.log_partition(method="ais")', seconds, f"log Z = {value:.3f} +- {error:.3f}", baseline)
+    baseline, seconds = theirs.min(), ours.min()
+    line("NumPy: the 100 runs as matrix rows", baseline, f"log Z = {their_value:.3f} +- {their_error:.3f}")
+    line(
+        'bmlib.rbm.log_partition(method="ais")',
+        seconds,
+        f"log Z = {value:.3f} +- {error:.3f}",
+        baseline,
+        theirs / ours,
+    )
     return baseline, seconds
 
 

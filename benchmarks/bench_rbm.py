@@ -9,7 +9,9 @@
    CD-1 loop a user would write in NumPy (BLAS products, Generator.random for the samples).
 3. Where the fused kernel and the BLAS path cross, which is what kernel="auto" follows.
 
-Both sides of every comparison run in this process on the same data; ratio = baseline / bmlib.
+Both sides of every comparison run in this process on the same data, alternating (baseline, bmlib,
+baseline, bmlib, ...) so that a burst of load from other jobs hits both; ratio = baseline / bmlib,
+from each side's best time, with the range of the per-round ratios in brackets.
 BLAS runs on one thread on both sides (bmlib's kernels are serial too): on the course's 2-core
 machine, shared with other jobs, OpenBLAS's spinning worker threads made the same NumPy loop
 take anywhere from 0.2 to 1.2 s, which no ratio survives.
@@ -32,9 +34,26 @@ def seconds_per_epoch(fit, epochs, repeat=5):
     return best_time(fit, repeat=repeat) / epochs
 
 
-def line(label, seconds, baseline=None):
+def alternating(functions, rounds=5):
+    """Time the functions in turn, ``rounds`` times (after one warm-up call each).
+
+    Returns a list of arrays of seconds, one per function and one entry per round.
+    """
+    for function in functions:
+        function()
+    times = [[] for _ in functions]
+    for _ in range(rounds):
+        for function, record in zip(functions, times, strict=True):
+            tic = time.perf_counter()
+            function()
+            record.append(time.perf_counter() - tic)
+    return [np.array(t) for t in times]
+
+
+def line(label, seconds, baseline=None, ratios=None):
     ratio = f"{baseline / seconds:6.1f}x" if baseline else "  (baseline)"
-    print(f"  {label:<58} {1e3 * seconds:9.2f} ms/epoch  {ratio}")
+    spread = f"  [{ratios.min():.1f}-{ratios.max():.1f}x per round]" if ratios is not None else ""
+    print(f"  {label:<58} {1e3 * seconds:9.2f} ms/epoch  {ratio}{spread}")
 
 
 def sklearn_example():
@@ -61,10 +80,10 @@ def sklearn_example():
             verbose=False,
         ).fit(X_train)
 
-    baseline = seconds_per_epoch(sklearn_fit, EPOCHS)
+    theirs, ours = alternating([sklearn_fit, bmlib_fit], rounds=5)
+    baseline, fused = theirs.min() / EPOCHS, ours.min() / EPOCHS
     line("sklearn.neural_network.BernoulliRBM", baseline)
-    fused = seconds_per_epoch(bmlib_fit, EPOCHS)
-    line("bmlib.rbm.RBM(persistent=True), fused kernel", fused, baseline)
+    line("bmlib.rbm.RBM(persistent=True), fused kernel", fused, baseline, theirs / ours)
 
     theirs, ours = sklearn_fit(), bmlib_fit()
     their_params = (theirs.components_.T, theirs.intercept_visible_, theirs.intercept_hidden_)
@@ -107,12 +126,13 @@ def mnist_sized():
         settings = {"learning_rate": 0.05, "batch_size": batch, "n_epochs": 1, "seed": 1}
         return lambda: rbm.RBM(n_hidden, **settings, kernel=kernel, monitor=False, verbose=False).fit(data)
 
-    baseline = seconds_per_epoch(numpy_fit, 1)
+    numpy_times, auto_times, blas_times = alternating(
+        [numpy_fit, bmlib_fit("auto"), bmlib_fit("blas")], rounds=5
+    )
+    baseline, auto, blas = numpy_times.min(), auto_times.min(), blas_times.min()
     line("plain NumPy CD-1 loop", baseline)
-    auto = seconds_per_epoch(bmlib_fit("auto"), 1)
-    line('bmlib.rbm.RBM, kernel="auto" (fused: 15 % of pixels on)', auto, baseline)
-    blas = seconds_per_epoch(bmlib_fit("blas"), 1)
-    line('bmlib.rbm.RBM, kernel="blas"', blas, baseline)
+    line('bmlib.rbm.RBM, kernel="auto" (fused: 15 % of pixels on)', auto, baseline, numpy_times / auto_times)
+    line('bmlib.rbm.RBM, kernel="blas"', blas, baseline, numpy_times / blas_times)
     dense = (np.random.default_rng(2).random((n_rows, n_visible)) < 0.5).astype(np.float64)
     header("the same on dense data (50 % of pixels on), where BLAS wins")
     baseline_dense = seconds_per_epoch(lambda: numpy_fit(dense), 1)

@@ -32,11 +32,13 @@ Minibatches, momentum and L2 weight decay follow Hinton's *A Practical Guide to 
 Two implementations of one epoch, chosen per shape
 --------------------------------------------------
 * ``"fused"``: one Numba kernel runs a whole epoch, minibatch after minibatch, with no NumPy call
-  inside. Each product gathers the non-zero entries of the 0/1 (or sparse) vector it multiplies
-  without branching, then adds the matching weight rows four at a time; the weights are kept in
-  both layouts (W and W^T) so every inner loop runs over contiguous memory. It wins when the
-  matrices are small (digits: 64 x 100, batch 10), where a NumPy call's fixed cost (~1-2 us) is
-  larger than its arithmetic.
+  inside. Each product gathers the non-zero entries of the vector it multiplies without
+  branching, then adds the matching weight rows: four at a time with their coefficients for
+  data rows, eight at a time and without multiplications for the 0/1 samples. The weights are
+  kept in both layouts (W and W^T) so every inner loop runs over contiguous memory; sigmoids use
+  a vectorizable exp (:func:`bmlib.stats.exp_nonpositive`), and each chain's random stream
+  stays in registers. It wins when the matrices are small (digits: 64 x 100, batch 10), where a
+  NumPy call's fixed cost (~1-2 us) is larger than its arithmetic.
 * ``"blas"``: each minibatch is a few NumPy matrix products (BLAS), the weight gradient one
   product [v_data; v_model]^T [h_data / m; -h_model / n], and Numba only draws the random
   numbers and applies the update in one pass. It wins for large shapes with dense data.
@@ -49,11 +51,11 @@ Measured on the course machine (one BLAS thread, CD-1, one epoch of 2000 random 
 =====================  ==========  ========  ========
 shape, batch           pixels on   fused     blas
 =====================  ==========  ========  ========
-64 x 100, batch 10     15 %        10 ms     34 ms
-784 x 500, batch 10    15 %        227 ms    484 ms
-784 x 100, batch 100   15 %        63 ms     76 ms
-784 x 500, batch 100   15 %        240 ms    273 ms
-784 x 500, batch 100   50 %        386 ms    260 ms
+64 x 100, batch 10     15 %        6.4 ms    28 ms
+784 x 500, batch 10    15 %        173 ms    476 ms
+784 x 100, batch 100   15 %        50 ms     69 ms
+784 x 500, batch 100   15 %        164 ms    253 ms
+784 x 500, batch 100   50 %        295 ms    250 ms
 =====================  ==========  ========  ========
 
 Small batches always favour the fused kernel; at batch 100 the winner depends on how sparse the
@@ -93,6 +95,7 @@ machines", IJCNN 2010.
 """
 
 import inspect
+import math
 import numbers
 
 import numpy as np
@@ -100,8 +103,8 @@ from numba import njit, prange
 
 from bmlib import _validate, rng
 from bmlib.progress import Progress
-from bmlib.rng import next_double
-from bmlib.stats import sigmoid, softplus
+from bmlib.rng import _INV_2_53, next_double, xoshiro_step
+from bmlib.stats import exp_nonpositive, sigmoid, softplus
 
 __all__ = [
     "RBM",
@@ -184,7 +187,29 @@ def _positive_int(name, value, minimum=1):
     return int(value)
 
 
+def _plain_number(value):
+    """``value`` as a float when it is a finite Python int or float (not a bool), else None.
+
+    The settings are checked on every ``partial_fit``; a plain number needs no NumPy round trip
+    (which costs more than a small model's whole epoch). Anything else goes through the full
+    checks, which raise the errors.
+    """
+    if type(value) in (float, int) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _positive_number(name, value):
+    number = _plain_number(value)
+    if number is not None and number > 0.0:
+        return number
+    return _validate.positive_scalar(name, value)
+
+
 def _nonnegative(name, value, below_one=False):
+    number = _plain_number(value)
+    if number is not None and 0.0 <= number and (number < 1.0 or not below_one):
+        return number
     if isinstance(value, bool) or np.ndim(value) != 0:
         raise TypeError(f"{name} must be a single number, got {_validate._show(value)}")
     value = float(_validate.real_array(name, value))
@@ -309,7 +334,53 @@ def _add_rows(out, M, rows, coefficients, count):
         t += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _sum_rows(out, M, rows, count):
+    """out += sum_t M[rows[t]] (the product of a 0/1 vector with M), eight rows per pass over ``out``."""
+    n = out.shape[0]
+    t = 0
+    while t + 8 <= count:
+        r0, r1, r2, r3 = rows[t], rows[t + 1], rows[t + 2], rows[t + 3]
+        r4, r5, r6, r7 = rows[t + 4], rows[t + 5], rows[t + 6], rows[t + 7]
+        for j in range(n):
+            out[j] += ((M[r0, j] + M[r1, j]) + (M[r2, j] + M[r3, j])) + (
+                (M[r4, j] + M[r5, j]) + (M[r6, j] + M[r7, j])
+            )
+        t += 8
+    while t + 4 <= count:
+        r0, r1, r2, r3 = rows[t], rows[t + 1], rows[t + 2], rows[t + 3]
+        for j in range(n):
+            out[j] += (M[r0, j] + M[r1, j]) + (M[r2, j] + M[r3, j])
+        t += 4
+    while t < count:
+        r0 = rows[t]
+        for j in range(n):
+            out[j] += M[r0, j]
+        t += 1
+
+
+@njit(cache=True, inline="always")
+def _sigmoid_into(a, out):
+    """out = sigmoid(a) as :func:`bmlib.stats.sigmoid` computes it (1 / (1 + e) for a >= 0,
+    e / (1 + e) below, e = exp(-|a|)), with the vectorizable :func:`bmlib.stats.exp_nonpositive`
+    (so within an ulp or two of ``stats.sigmoid``). Needs ``error_model="numpy"`` in the caller:
+    Numba's default checks every division for zero, which keeps the loop from vectorizing."""
+    for j in range(a.shape[0]):
+        x = a[j]
+        e = exp_nonpositive(-abs(x))
+        out[j] = (1.0 if x >= 0.0 else e) / (1.0 + e)
+
+
+@njit(cache=True, inline="always")
+def _uniform(s0, s1, s2, s3):
+    """One xoshiro256** step on a stream held in local variables: (u in [0, 1), new state), with u
+    exactly :func:`bmlib.rng.next_double`'s number. The top 53 bits fit an int64, whose conversion
+    to float64 is one instruction (an unsigned one is a sequence on x86 without AVX-512)."""
+    result, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+    return np.float64(np.int64(result >> np.uint64(11))) * _INV_2_53, s0, s1, s2, s3
+
+
+@njit(cache=True, error_model="numpy")
 def _train_epoch_fused(
     X,
     order,
@@ -335,77 +406,121 @@ def _train_epoch_fused(
     hidden sample of data row r, then per Gibbs step n_visible (v) and n_hidden (h, skipped in
     the last step). PCD: per step n_visible then n_hidden (the last one updates the chain).
     A unit is 1 when its number u < its probability.
+
+    Where the time goes (digits, 64 x 100, batch 10, PCD-1), and what keeps it small:
+
+    * products with 0/1 samples are sums of the weight rows of the units that are on
+      (:func:`_sum_rows`, no multiplications), with data rows only the non-zero pixels count;
+      W and W^T are both kept so every row is contiguous;
+    * sigmoids use the branch-free :func:`bmlib.stats.exp_nonpositive` in loops LLVM
+      vectorizes; ``error_model="numpy"`` drops Numba's zero check on every division, which
+      otherwise keeps those loops scalar (together: 1.9 ns a sigmoid instead of 7.5 ns);
+    * each chain's random stream lives in local variables for the whole chain;
+    * with momentum = 0 and no weight decay the update is added to W directly (the velocity,
+      which nothing reads then, is written only in the last minibatch of the epoch).
     """
     n_samples, n_visible = X.shape
     n_hidden = W.shape[1]
     n_chains = chains.shape[0]
     n_negative_max = max(batch_size, n_chains)
-    # rows 0..m-1: the minibatch and P(h | v_data); rows m..m+n-1: the chains' v and P(h | v)
-    V = np.empty((batch_size + n_negative_max, n_visible))
-    H = np.empty((batch_size + n_negative_max, n_hidden))
-    h = np.empty(n_hidden)
+    n_rows_max = batch_size + n_negative_max
+    # column t of VT / row t of H: data row t and P(h | v_data) for t < m, then the chains' v and P(h | v)
+    VT = np.empty((n_visible, n_rows_max))
+    H = np.empty((n_rows_max, n_hidden))
     a_hidden = np.empty(n_hidden)
     a_visible = np.empty(n_visible)
+    p_visible = np.empty(n_visible)
     gradient = np.empty(n_hidden)
-    size = max(n_visible, n_hidden, batch_size + n_negative_max)
+    size = max(n_visible, n_hidden, n_rows_max)
     rows = np.empty(size, dtype=np.int64)
     coefficients = np.empty(size)
     for start in range(0, n_samples, batch_size):
         m = min(batch_size, n_samples - start)
         n_negative = n_chains if persistent else m
-        # positive phase: P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij), skipping v_i = 0
+        # positive phase: P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij) over the non-zero v_i
         for b in range(m):
-            V[b] = X[order[start + b]]
+            x = X[order[start + b]]
+            count = 0
+            for i in range(n_visible):  # branch-free: the position only advances past non-zeros
+                value = x[i]
+                VT[i, b] = value
+                rows[count] = i
+                coefficients[count] = value
+                count += value != 0.0
             a_hidden[:] = hidden_bias
-            count = _nonzero(V[b], rows, coefficients, 1.0)
             _add_rows(a_hidden, W, rows, coefficients, count)
-            for j in range(n_hidden):
-                H[b, j] = sigmoid(a_hidden[j])
-        # negative phase: k block Gibbs steps h -> v -> h per chain
+            _sigmoid_into(a_hidden, H[b])
+        # negative phase: k block Gibbs steps h -> v -> h per chain; rows[:count] lists the units on
         for r in range(n_negative):
+            s0, s1, s2, s3 = states[r, 0], states[r, 1], states[r, 2], states[r, 3]
+            count = 0
             if persistent:
-                h[:] = chains[r]
+                for j in range(n_hidden):
+                    rows[count] = j
+                    count += chains[r, j] != 0.0
             else:
                 for j in range(n_hidden):
-                    h[j] = np.float64(next_double(states, r) < H[r, j])
-            v = V[m + r]
+                    u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                    rows[count] = j
+                    count += u < H[r, j]
+            h_model = H[m + r]
             for step in range(k):
                 # v_i ~ P(v_i = 1 | h) = sigmoid(b_i + sum_j W_ij h_j): rows of W^T for h_j = 1
                 a_visible[:] = visible_bias
-                count = _nonzero(h, rows, coefficients, 1.0)
-                _add_rows(a_visible, WT, rows, coefficients, count)
+                _sum_rows(a_visible, WT, rows, count)
+                _sigmoid_into(a_visible, p_visible)
+                count = 0
                 for i in range(n_visible):
-                    v[i] = np.float64(next_double(states, r) < sigmoid(a_visible[i]))
-                # P(h_j = 1 | v) for the sampled v
+                    u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                    on = u < p_visible[i]
+                    VT[i, m + r] = np.float64(on)
+                    rows[count] = i
+                    count += on
+                # P(h_j = 1 | v) for the sampled v: rows of W for v_i = 1
                 a_hidden[:] = hidden_bias
-                count = _nonzero(v, rows, coefficients, 1.0)
-                _add_rows(a_hidden, W, rows, coefficients, count)
-                for j in range(n_hidden):
-                    H[m + r, j] = sigmoid(a_hidden[j])
+                _sum_rows(a_hidden, W, rows, count)
+                _sigmoid_into(a_hidden, h_model)
                 if persistent or step < k - 1:
+                    count = 0
                     for j in range(n_hidden):
-                        h[j] = np.float64(next_double(states, r) < H[m + r, j])
-            if persistent:
-                chains[r] = h
+                        u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                        on = u < h_model[j]
+                        if persistent:
+                            chains[r, j] = np.float64(on)
+                        rows[count] = j
+                        count += on
+            states[r, 0], states[r, 1], states[r, 2], states[r, 3] = s0, s1, s2, s3
         # update: dW_ij = <v_i h_j>_data - <v_i h_j>_model = sum_t coefficient_t(i) H[t, j]
         # with coefficient v_ti / m for data rows and -v_ti / n for chains; then
         # velocity = momentum * velocity + learning_rate * (dW - weight_decay * W);  W += velocity
         n_rows = m + n_negative
+        plain = momentum == 0.0 and weight_decay == 0.0 and start + batch_size < n_samples
+        # with momentum = weight_decay = 0 the step is learning_rate * dW: fold learning_rate into
+        # the coefficients and add the rows of H straight into W (the velocity, which nothing reads
+        # then, is written only in the last minibatch of the epoch)
+        scale = learning_rate if plain else 1.0
+        inverse_m, inverse_n = 1.0 / m, -1.0 / n_negative
         for i in range(n_visible):
             count = 0
             d_visible = 0.0
             for t in range(n_rows):
-                x = V[t, i] / m if t < m else -V[t, i] / n_negative
+                x = VT[i, t] * (inverse_m if t < m else inverse_n)
                 rows[count] = t
-                coefficients[count] = x
+                coefficients[count] = scale * x
                 count += x != 0.0
                 d_visible += x
-            gradient[:] = 0.0
-            _add_rows(gradient, H, rows, coefficients, count)
-            for j in range(n_hidden):
-                step_ij = momentum * velocity_W[i, j] + learning_rate * (gradient[j] - weight_decay * W[i, j])
-                velocity_W[i, j] = step_ij
-                W[i, j] += step_ij
+            w = W[i]
+            if plain:
+                _add_rows(w, H, rows, coefficients, count)
+            else:
+                gradient[:] = 0.0
+                _add_rows(gradient, H, rows, coefficients, count)
+                for j in range(n_hidden):
+                    step_ij = momentum * velocity_W[i, j] + learning_rate * (
+                        gradient[j] - weight_decay * w[j]
+                    )
+                    velocity_W[i, j] = step_ij
+                    w[j] += step_ij
             velocity_visible[i] = momentum * velocity_visible[i] + learning_rate * d_visible
             visible_bias[i] += velocity_visible[i]
         for j in range(n_hidden):
@@ -419,7 +534,7 @@ def _train_epoch_fused(
             d_hidden -= minus / n_negative
             velocity_hidden[j] = momentum * velocity_hidden[j] + learning_rate * d_hidden
             hidden_bias[j] += velocity_hidden[j]
-        for j in range(n_hidden):
+        for j in range(n_hidden):  # W^T for the next minibatch
             for i in range(n_visible):
                 WT[j, i] = W[i, j]
 
@@ -893,7 +1008,7 @@ def _joint_energy(v, h, W, visible_bias, hidden_bias):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _tempered_chains(V, H, W, WT, visible_bias, hidden_bias, betas, k, parity, states, swaps):
     """k block Gibbs steps of every replica, then one round of swaps between neighbours (in place).
 
@@ -904,41 +1019,63 @@ def _tempered_chains(V, H, W, WT, visible_bias, hidden_bias, betas, k, parity, s
     min(1, exp((beta_t - beta_{t+1}) (E_t - E_{t+1}))), which keeps the joint distribution of
     all replicas invariant. ``swaps[t]`` counts accepted exchanges of pair (t, t + 1).
     Chain r (all of its replicas) draws from stream r: per step and replica n_visible then
-    n_hidden numbers, then one number per attempted swap.
+    n_hidden numbers, then one number per attempted swap that would raise the energy
+    (log_accept < 0; the others are always accepted). As in :func:`_train_epoch_fused`: sums
+    of weight rows for the units that are on, vectorized sigmoids, the stream in local variables.
     """
     n_temperatures, n_chains, n_visible = V.shape
     n_hidden = H.shape[2]
     a_visible = np.empty(n_visible)
     a_hidden = np.empty(n_hidden)
-    size = max(n_visible, n_hidden)
-    rows = np.empty(size, dtype=np.int64)
-    coefficients = np.empty(size)
+    p_visible = np.empty(n_visible)
+    p_hidden = np.empty(n_hidden)
+    rows = np.empty(max(n_visible, n_hidden), dtype=np.int64)
     for r in range(n_chains):
+        s0, s1, s2, s3 = states[r, 0], states[r, 1], states[r, 2], states[r, 3]
         for _ in range(k):
             for t in range(n_temperatures):
                 beta = betas[t]
                 v = V[t, r]
                 h = H[t, r]
-                a_visible[:] = visible_bias
-                count = _nonzero(h, rows, coefficients, 1.0)
-                _add_rows(a_visible, WT, rows, coefficients, count)
-                for i in range(n_visible):
-                    v[i] = np.float64(next_double(states, r) < sigmoid(beta * a_visible[i]))
-                a_hidden[:] = hidden_bias
-                count = _nonzero(v, rows, coefficients, 1.0)
-                _add_rows(a_hidden, W, rows, coefficients, count)
+                count = 0
                 for j in range(n_hidden):
-                    h[j] = np.float64(next_double(states, r) < sigmoid(beta * a_hidden[j]))
+                    rows[count] = j
+                    count += h[j] != 0.0
+                a_visible[:] = visible_bias
+                _sum_rows(a_visible, WT, rows, count)
+                for i in range(n_visible):
+                    a_visible[i] *= beta
+                _sigmoid_into(a_visible, p_visible)
+                count = 0
+                for i in range(n_visible):
+                    u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                    on = u < p_visible[i]
+                    v[i] = np.float64(on)
+                    rows[count] = i
+                    count += on
+                a_hidden[:] = hidden_bias
+                _sum_rows(a_hidden, W, rows, count)
+                for j in range(n_hidden):
+                    a_hidden[j] *= beta
+                _sigmoid_into(a_hidden, p_hidden)
+                for j in range(n_hidden):
+                    u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                    h[j] = np.float64(u < p_hidden[j])
         for t in range(parity, n_temperatures - 1, 2):
             e_low = _joint_energy(V[t, r], H[t, r], W, visible_bias, hidden_bias)
             e_high = _joint_energy(V[t + 1, r], H[t + 1, r], W, visible_bias, hidden_bias)
             log_accept = (betas[t] - betas[t + 1]) * (e_low - e_high)
-            if log_accept >= 0.0 or next_double(states, r) < np.exp(log_accept):
+            accept = log_accept >= 0.0
+            if not accept:
+                u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                accept = u < np.exp(log_accept)
+            if accept:
                 for i in range(n_visible):
                     V[t, r, i], V[t + 1, r, i] = V[t + 1, r, i], V[t, r, i]
                 for j in range(n_hidden):
                     H[t, r, j], H[t + 1, r, j] = H[t + 1, r, j], H[t, r, j]
                 swaps[t] += 1
+        states[r, 0], states[r, 1], states[r, 2], states[r, 3] = s0, s1, s2, s3
 
 
 def _train_epoch_tempered(
@@ -1177,91 +1314,85 @@ def _log_partition_exact(W, bias_sum, bias_other):
     return result
 
 
-_LOG2E = 1.4426950408889634
-_LN2_HIGH = 0.6931471803691238  # ln 2 in two parts (Cody and Waite): n * _LN2_HIGH is exact
-_LN2_LOW = 1.9082149292705877e-10
-_ROUNDER = 6755399441055744.0  # 1.5 * 2^52: x + _ROUNDER rounds x to an integer kept in the low bits
-
-
 @njit(cache=True, inline="always")
 def _exp_nonpositive(x, out, bits):
-    """out[k] = exp(x[k]) for x[k] <= 0 (x below -700 counts as -700), in loops LLVM vectorizes.
+    """out[k] = exp(x[k]) for x[k] <= 0, in a loop LLVM vectorizes (:func:`bmlib.stats.exp_nonpositive`:
+    within 1 ulp for x >= -708, 0 below). ``bits`` is unused (kept for callers of the older version)."""
+    for k in range(x.shape[0]):
+        out[k] = exp_nonpositive(x[k])
 
-    Numba's scalar exp cannot be vectorized here (no SVML); this one can, and takes about a third
-    of the time. exp(x) = 2^n exp(r) with n = round(x / ln 2) and |r| <= ln 2 / 2; exp(r) is its
-    Taylor polynomial of degree 13 (relative error below 1e-16 on that interval), and 2^n is
-    built directly in the exponent bits of a float64. ``bits`` is int64 scratch of x's length.
+
+@njit(cache=True, inline="always")
+def _softplus_difference(a, beta, previous, x, factors, factors_previous):
+    """sum_j [softplus(beta a_j) - softplus(previous a_j)] for 0 <= previous < beta, storing
+    x_j = beta a_j and factors_j = exp(-|x_j|) for the Gibbs step that follows.
+
+    softplus(x) = max(x, 0) + log(1 + exp(-|x|)), and for beta >= 0, max(beta a, 0) = beta max(a, 0)
+    and |beta a| = beta |a|. So the difference is (beta - previous) sum_j max(a_j, 0) plus the log
+    of prod_j (1 + exp(-beta |a_j|)) / (1 + exp(-previous |a_j|)): the exps of both temperatures
+    in one vectorized loop, then the sum and the two products in four interleaved accumulators
+    (four independent dependency chains), and one log per 512 units (each factor is in (1, 2], so
+    a product of 512 cannot overflow). Taking the log of the ratio also avoids subtracting two
+    large, nearly equal sums.
     """
-    rounded = bits.view(np.float64)
-    for k in range(x.shape[0]):
-        y = max(x[k], -700.0)
-        t = y * _LOG2E + _ROUNDER
-        rounded[k] = t
-        n = t - _ROUNDER
-        r = (y - n * _LN2_HIGH) - n * _LN2_LOW
-        p = 1.0 / 6227020800.0
-        p = p * r + 1.0 / 479001600.0
-        p = p * r + 1.0 / 39916800.0
-        p = p * r + 1.0 / 3628800.0
-        p = p * r + 1.0 / 362880.0
-        p = p * r + 1.0 / 40320.0
-        p = p * r + 1.0 / 5040.0
-        p = p * r + 1.0 / 720.0
-        p = p * r + 1.0 / 120.0
-        p = p * r + 1.0 / 24.0
-        p = p * r + 1.0 / 6.0
-        p = p * r + 0.5
-        p = p * r + 1.0
-        out[k] = p * r + 1.0
-    for k in range(x.shape[0]):
-        # the integer n sits in the low bits of t = n + 1.5 * 2^52; move n + 1023 to the exponent field
-        bits[k] = (bits[k] - np.int64(0x4338000000000000) + np.int64(1023)) << np.int64(52)
-    for k in range(x.shape[0]):
-        out[k] *= rounded[k]
+    n = a.shape[0]
+    for j in range(n):
+        y = a[j]
+        x[j] = beta * y
+        factors[j] = exp_nonpositive(-beta * abs(y))
+        factors_previous[j] = exp_nonpositive(-previous * abs(y))
+    s0 = s1 = s2 = s3 = 0.0
+    p0 = p1 = p2 = p3 = 1.0
+    q0 = q1 = q2 = q3 = 1.0
+    logs = 0.0
+    j = 0
+    while j + 4 <= n:
+        s0 += max(a[j], 0.0)
+        s1 += max(a[j + 1], 0.0)
+        s2 += max(a[j + 2], 0.0)
+        s3 += max(a[j + 3], 0.0)
+        p0 *= 1.0 + factors[j]
+        p1 *= 1.0 + factors[j + 1]
+        p2 *= 1.0 + factors[j + 2]
+        p3 *= 1.0 + factors[j + 3]
+        q0 *= 1.0 + factors_previous[j]
+        q1 *= 1.0 + factors_previous[j + 1]
+        q2 *= 1.0 + factors_previous[j + 2]
+        q3 *= 1.0 + factors_previous[j + 3]
+        j += 4
+        if (j & 511) == 0:
+            logs += np.log(((p0 * p1) * (p2 * p3)) / ((q0 * q1) * (q2 * q3)))
+            p0 = p1 = p2 = p3 = q0 = q1 = q2 = q3 = 1.0
+    while j < n:
+        s0 += max(a[j], 0.0)
+        p0 *= 1.0 + factors[j]
+        q0 *= 1.0 + factors_previous[j]
+        j += 1
+    logs += np.log(((p0 * p1) * (p2 * p3)) / ((q0 * q1) * (q2 * q3)))
+    return (beta - previous) * ((s0 + s1) + (s2 + s3)) + logs
 
 
 @njit(cache=True, inline="always")
-def _softplus_sum(a, beta, x, factors, bits):
-    """sum_j softplus(beta a_j), storing x_j = beta a_j and factors_j = exp(-|x_j|) for later.
-
-    softplus(x) = max(x, 0) + log(1 + exp(-|x|)), and the logs are added as the log of a product
-    (one log per 512 units: each factor is in (1, 2], so a product of 512 cannot overflow).
-    """
-    total = 0.0
-    for j in range(a.shape[0]):
-        x[j] = beta * a[j]
-        total += max(x[j], 0.0)
-        factors[j] = -abs(x[j])
-    _exp_nonpositive(factors, factors, bits)
-    product = 1.0
-    for j in range(a.shape[0]):
-        product *= 1.0 + factors[j]
-        if (j & 511) == 511:
-            total += np.log(product)
-            product = 1.0
-    return total + np.log(product)
-
-
-@njit(cache=True, inline="always")
-def _unit_is_on(u, x, e):
-    """u < sigmoid(x), given e = exp(-|x|): sigmoid(x) = 1 / (1 + e) for x >= 0, e / (1 + e) below."""
-    return u * (1.0 + e) < (1.0 if x >= 0.0 else e)
-
-
-@njit(cache=True, inline="always")
-def _resample(units, x, factors, states, stream, changed):
-    """Draw units_i = [u_i < sigmoid(x_i)] (factors_i = exp(-|x_i|)); return how many changed,
-    their indices in changed[:count] and +1 / -1 for switched on / off in their new values."""
-    count = 0
+def _sample_units(units, x, factors, p, s0, s1, s2, s3, rows, signs):
+    """Draw units_i = [u_i < sigmoid(x_i)] (factors_i = exp(-|x_i|)) from the stream held in
+    s0..s3; return (count, the new stream state), the units that changed listed in rows[:count]
+    with signs[:count] = +1 (switched on) or -1 (off). p is scratch for the probabilities
+    (computed first, in a vectorized loop)."""
     for i in range(units.shape[0]):
-        on = np.float64(_unit_is_on(next_double(states, stream), x[i], factors[i]))
-        changed[count] = i
+        e = factors[i]
+        p[i] = (1.0 if x[i] >= 0.0 else e) / (1.0 + e)
+    count = 0
+    for i in range(units.shape[0]):  # branch-free: every entry is written, the position advances or not
+        u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+        on = np.float64(u < p[i])
+        rows[count] = i
+        signs[count] = 2.0 * on - 1.0
         count += on != units[i]
         units[i] = on
-    return count
+    return count, s0, s1, s2, s3
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _ais_runs(W, WT, visible_bias, hidden_bias, base_bias, betas, states):
     """Log importance weights of AIS runs, one run per stream (Salakhutdinov & Murray 2008).
 
@@ -1270,8 +1401,11 @@ def _ais_runs(W, WT, visible_bias, hidden_bias, base_bias, betas, states):
     log p*_beta(v) = (1 - beta) b_A.v + beta b.v + sum_j softplus(beta a_j),  a_j = c_j + (v W)_j,
     and (for k < K) one Gibbs step that leaves p_k invariant:
     h_j ~ sigmoid(beta_k a_j), v_i ~ sigmoid((1 - beta_k) b_A_i + beta_k (b_i + (W h)_i)).
-    a = c + v W and W h are kept up to date by adding the weight rows of the units that changed.
-    Stream r draws n_visible numbers for v_0, then per step n_hidden (h) and n_visible (v).
+    a = c + v W and W h are kept up to date by adding (+1) or subtracting (-1) the weight rows of
+    the units that changed, four rows per pass. Stream r draws n_visible numbers for v_0, then
+    per step n_hidden (h) and n_visible (v); it lives in local variables for the whole run. The
+    exps are :func:`bmlib.stats.exp_nonpositive` in vectorized loops, and ``error_model="numpy"``
+    lets the divisions of the sigmoids vectorize.
     """
     n_runs = states.shape[0]
     n_visible, n_hidden = W.shape
@@ -1284,14 +1418,18 @@ def _ais_runs(W, WT, visible_bias, hidden_bias, base_bias, betas, states):
         wh = np.zeros(n_visible)  # W h
         x_hidden = np.empty(n_hidden)
         factors_hidden = np.empty(n_hidden)
+        factors_previous = np.empty(n_hidden)
         x_visible = np.empty(n_visible)
         factors_visible = np.empty(n_visible)
-        bits = np.empty(max(n_visible, n_hidden), dtype=np.int64)
-        changed = np.empty(max(n_visible, n_hidden), dtype=np.int64)
+        p = np.empty(max(n_visible, n_hidden))
+        rows = np.empty(max(n_visible, n_hidden), dtype=np.int64)
+        signs = np.empty(max(n_visible, n_hidden))
+        s0, s1, s2, s3 = states[r, 0], states[r, 1], states[r, 2], states[r, 3]
         linear_base = 0.0  # b_A.v
         linear_model = 0.0  # b.v
         for i in range(n_visible):
-            if next_double(states, r) < sigmoid(base_bias[i]):
+            u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+            if u < sigmoid(base_bias[i]):
                 v[i] = 1.0
                 linear_base += base_bias[i]
                 linear_model += visible_bias[i]
@@ -1300,33 +1438,29 @@ def _ais_runs(W, WT, visible_bias, hidden_bias, base_bias, betas, states):
         log_w = 0.0
         for k in range(1, n_betas):
             beta, previous = betas[k], betas[k - 1]
-            # log p*_k(v) - log p*_{k-1}(v); x and the factors of beta_{k-1} are overwritten by beta_k's
-            log_w -= _softplus_sum(a, previous, x_hidden, factors_hidden, bits[:n_hidden])
+            # log p*_k(v) - log p*_{k-1}(v); keeps beta_k's x and factors for the Gibbs step
             log_w += (beta - previous) * (linear_model - linear_base)
-            log_w += _softplus_sum(a, beta, x_hidden, factors_hidden, bits[:n_hidden])
+            log_w += _softplus_difference(a, beta, previous, x_hidden, factors_hidden, factors_previous)
             if k == n_betas - 1:
                 break
-            # h_j ~ sigmoid(beta a_j); W h updated by the columns of W whose h_j changed
-            count = _resample(h, x_hidden, factors_hidden, states, r, changed)
-            for t in range(count):
-                j = changed[t]
-                d = 2.0 * h[j] - 1.0
-                for i in range(n_visible):
-                    wh[i] += d * WT[j, i]
+            # h_j ~ sigmoid(beta a_j); W h updated by the columns of W whose h_j changed, four per pass
+            count, s0, s1, s2, s3 = _sample_units(h, x_hidden, factors_hidden, p, s0, s1, s2, s3, rows, signs)
+            _add_rows(wh, WT, rows, signs, count)
             # v_i ~ sigmoid((1 - beta) b_A_i + beta (b_i + (W h)_i)); a updated by the rows that changed
             for i in range(n_visible):
-                x_visible[i] = (1.0 - beta) * base_bias[i] + beta * (visible_bias[i] + wh[i])
-                factors_visible[i] = -abs(x_visible[i])
-            _exp_nonpositive(factors_visible, factors_visible, bits[:n_visible])
-            count = _resample(v, x_visible, factors_visible, states, r, changed)
+                y = (1.0 - beta) * base_bias[i] + beta * (visible_bias[i] + wh[i])
+                x_visible[i] = y
+                factors_visible[i] = exp_nonpositive(-abs(y))
+            count, s0, s1, s2, s3 = _sample_units(
+                v, x_visible, factors_visible, p, s0, s1, s2, s3, rows, signs
+            )
             for t in range(count):
-                i = changed[t]
-                d = 2.0 * v[i] - 1.0
-                linear_base += d * base_bias[i]
-                linear_model += d * visible_bias[i]
-                for j in range(n_hidden):
-                    a[j] += d * W[i, j]
+                i = rows[t]
+                linear_base += signs[t] * base_bias[i]
+                linear_model += signs[t] * visible_bias[i]
+            _add_rows(a, W, rows, signs, count)
         log_weights[r] = log_w
+        states[r, 0], states[r, 1], states[r, 2], states[r, 3] = s0, s1, s2, s3
     return log_weights
 
 
@@ -1682,7 +1816,7 @@ class RBM:
     def _check_settings(self):
         settings = {
             "n_hidden": _positive_int("n_hidden", self.n_hidden),
-            "learning_rate": _validate.positive_scalar("learning_rate", self.learning_rate),
+            "learning_rate": _positive_number("learning_rate", self.learning_rate),
             "batch_size": _positive_int("batch_size", self.batch_size),
             "n_epochs": _positive_int("n_epochs", self.n_epochs, minimum=0),
             "k": _positive_int("k", self.k),
@@ -1793,8 +1927,7 @@ class RBM:
         kernel = self.kernel
         if kernel == "auto":
             small = batch_size * n_visible * n_hidden <= _FUSED_LIMIT
-            sparse = np.count_nonzero(X) <= _SPARSE_LIMIT * X.size
-            kernel = "fused" if small or sparse else "blas"
+            kernel = "fused" if small or np.count_nonzero(X) <= _SPARSE_LIMIT * X.size else "blas"
         arguments = (
             self.visible_bias_,
             self.hidden_bias_,

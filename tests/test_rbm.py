@@ -252,6 +252,49 @@ def test_fused_and_blas_epochs_agree(persistent, k, momentum):
     np.testing.assert_array_equal(fits[0].persistent_chains_, fits[1].persistent_chains_)
 
 
+def test_fused_epoch_without_momentum_or_decay_matches_blas():
+    # momentum = weight_decay = 0 takes the fused kernel's shortcut (the step is added to W directly
+    # and the velocity written only in the last minibatch): the same weights and the same final
+    # velocity as the BLAS path, which always goes through the velocity
+    X, _ = datasets.digits(binarize=0.5)
+    X = X[:253]
+    for persistent in (False, True):
+        fits = [
+            rbm.RBM(
+                12,
+                learning_rate=0.05,
+                n_epochs=2,
+                persistent=persistent,
+                seed=4,
+                kernel=kernel,
+                monitor=False,
+            ).fit(X)
+            for kernel in ("fused", "blas")
+        ]
+        np.testing.assert_allclose(fits[0].W_, fits[1].W_, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(fits[0].hidden_bias_, fits[1].hidden_bias_, rtol=0, atol=1e-12)
+        for ours, theirs in zip(fits[0]._velocity, fits[1]._velocity, strict=True):
+            np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+        assert np.abs(fits[0]._velocity[0]).max() > 0
+        np.testing.assert_array_equal(fits[0].persistent_chains_, fits[1].persistent_chains_)
+
+
+def test_fused_sigmoid_is_within_two_ulps_of_stats_sigmoid():
+    from numba import njit
+
+    @njit(error_model="numpy")
+    def fused(a):
+        out = np.empty_like(a)
+        rbm._sigmoid_into(a, out)
+        return out
+
+    a = np.concatenate([np.linspace(-40.0, 40.0, 200_001), [-700.0, -1e-300, 0.0, 1e-300, 700.0, 1e4]])
+    expected = stats.sigmoid(a)
+    got = fused(a)
+    assert np.max(np.abs(got - expected) / np.spacing(expected)) <= 2.0
+    assert got[a == 0.0][0] == 0.5 and got[-1] == 1.0
+
+
 # ----------------------------------------------------------------------------------------------
 # CD-k against the exact gradient on a 2 x 2 bars-and-stripes-sized model
 # ----------------------------------------------------------------------------------------------
