@@ -162,8 +162,13 @@ def test_gibbs_from_given_states_and_reproducibility():
 # ----------------------------------------------------------------------------------------------
 
 
-def _numpy_update(X, W, b, c, chains, states, lr, momentum, decay, k, persistent, velocities):
-    """One minibatch of CD-k / PCD-k, written from Hinton's guide, drawing the kernel's numbers."""
+def _numpy_update(X, W, b, c, chains, states, lr, momentum, decay, k, persistent, velocities, offsets=None):
+    """One minibatch of CD-k / PCD-k, written from Hinton's guide, drawing the kernel's numbers.
+
+    With ``offsets = (mu, lam)``: the centred update of Melchior, Fischer and Wiskott (2016),
+    written from their paper: the gradient for v - mu and h - lam, turned back into steps of
+    the ordinary parameters (b = b~ - W lam, c = c~ - W^T mu).
+    """
     W, b, c = W.copy(), b.copy(), c.copy()
     vel_W, vel_b, vel_c = (v.copy() for v in velocities)
     m = len(X)
@@ -189,16 +194,24 @@ def _numpy_update(X, W, b, c, chains, states, lr, momentum, decay, k, persistent
                 h = (draw(r, len(c)) < hp).astype(float)
         v_model[r], h_model[r] = v, hp
         new_chains[r] = h
-    grad_W = X.T @ h_data / m - v_model.T @ h_model / n_neg - decay * W
-    vel_W = momentum * vel_W + lr * grad_W
-    vel_b = momentum * vel_b + lr * (X.mean(0) - v_model.mean(0))
-    vel_c = momentum * vel_c + lr * (h_data.mean(0) - h_model.mean(0))
+    if offsets is None:
+        grad_W = X.T @ h_data / m - v_model.T @ h_model / n_neg
+        grad_b, grad_c = X.mean(0) - v_model.mean(0), h_data.mean(0) - h_model.mean(0)
+    else:
+        mu, lam = offsets
+        grad_W = (X - mu).T @ (h_data - lam) / m - (v_model - mu).T @ (h_model - lam) / n_neg
+        grad_b = X.mean(0) - v_model.mean(0) - grad_W @ lam
+        grad_c = h_data.mean(0) - h_model.mean(0) - mu @ grad_W
+    vel_W = momentum * vel_W + lr * (grad_W - decay * W)
+    vel_b = momentum * vel_b + lr * grad_b
+    vel_c = momentum * vel_c + lr * grad_c
     return W + vel_W, b + vel_b, c + vel_c, new_chains if persistent else chains
 
 
 @pytest.mark.parametrize("kernel", ["fused", "blas"])
+@pytest.mark.parametrize("centered", [False, True])
 @pytest.mark.parametrize("persistent, k", [(False, 1), (True, 1), (False, 3), (True, 2)])
-def test_one_update_equals_numpy_by_hand(kernel, persistent, k):
+def test_one_update_equals_numpy_by_hand(kernel, centered, persistent, k):
     W, b, c = _small_rbm(scale=0.5, seed=5)
     X = datasets.bars_and_stripes(2, distinct=False)[:, :].repeat(1, axis=0)
     X = np.concatenate([X[:5], np.array([[0.3, 0.0, 1.0, 0.75]])])  # a row of probabilities too
@@ -208,13 +221,29 @@ def test_one_update_equals_numpy_by_hand(kernel, persistent, k):
     velocities = (g.normal(0, 0.01, W.shape), g.normal(0, 0.01, 6), g.normal(0, 0.01, 4))
     lr, momentum, decay = 0.1, 0.5, 0.01
     states = rng.stream_states(21, 6)
+    mu, lam = X.mean(0), np.array([0.4, 0.55, 0.5, 0.62])
     expected = _numpy_update(
-        X, W, b, c, chains, states.copy(), lr, momentum, decay, k, persistent, velocities
+        X,
+        W,
+        b,
+        c,
+        chains,
+        states.copy(),
+        lr,
+        momentum,
+        decay,
+        k,
+        persistent,
+        velocities,
+        (mu, lam) if centered else None,
     )
 
     got_W, got_b, got_c, got_chains = W.copy(), b.copy(), c.copy(), chains.copy()
     vel = tuple(v.copy() for v in velocities)
+    offset_rate = 0.01
+    got_lam = lam.copy()
     args = (got_b, got_c, *vel, got_chains, states.copy(), lr, momentum, decay, k, persistent, 6)
+    args += (centered, mu, got_lam, offset_rate)
     order = np.arange(6, dtype=np.int64)
     if kernel == "fused":
         rbm._train_epoch_fused(X, order, got_W, np.ascontiguousarray(got_W.T), *args)
@@ -226,10 +255,24 @@ def test_one_update_equals_numpy_by_hand(kernel, persistent, k):
     np.testing.assert_allclose(got_c, expected[2], rtol=0, atol=1e-14)
     np.testing.assert_array_equal(got_chains, expected[3])
     assert not np.allclose(got_W, W)  # the update did something
+    if centered:  # the hidden offsets move 1 % of the way to the minibatch's mean P(h | v_data)
+        h_data = stats.sigmoid(X @ W + c)
+        np.testing.assert_allclose(got_lam, lam + offset_rate * (h_data.mean(0) - lam), rtol=0, atol=1e-14)
+    else:
+        np.testing.assert_array_equal(got_lam, lam)
 
 
-@pytest.mark.parametrize("persistent, k, momentum", [(False, 1, 0.0), (True, 1, 0.5), (False, 4, 0.9)])
-def test_fused_and_blas_epochs_agree(persistent, k, momentum):
+@pytest.mark.parametrize(
+    "persistent, k, momentum, centered",
+    [
+        (False, 1, 0.0, False),
+        (True, 1, 0.5, False),
+        (False, 4, 0.9, False),
+        (False, 1, 0.0, True),
+        (True, 2, 0.5, True),
+    ],
+)
+def test_fused_and_blas_epochs_agree(persistent, k, momentum, centered):
     X, _ = datasets.digits(binarize=0.5)
     X = X[:253]  # 25 minibatches of 10 and a last one of 3
     fits = [
@@ -242,6 +285,7 @@ def test_fused_and_blas_epochs_agree(persistent, k, momentum):
             momentum=momentum,
             weight_decay=1e-3,
             seed=2,
+            centered=centered,
             kernel=kernel,
             monitor=False,
         ).fit(X)
@@ -249,6 +293,8 @@ def test_fused_and_blas_epochs_agree(persistent, k, momentum):
     ]
     np.testing.assert_allclose(fits[0].W_, fits[1].W_, rtol=0, atol=1e-12)
     np.testing.assert_allclose(fits[0].visible_bias_, fits[1].visible_bias_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fits[0].hidden_bias_, fits[1].hidden_bias_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fits[0].hidden_offset_, fits[1].hidden_offset_, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(fits[0].persistent_chains_, fits[1].persistent_chains_)
 
 
@@ -365,6 +411,10 @@ def test_cd_k_mean_update_matches_its_exact_expectation(k):
         k,
         False,
         n,
+        False,
+        np.zeros(4),
+        np.zeros(3),
+        0.0,
     )
     update = got_W - W  # learning rate 1: the CD-k gradient estimate itself
     expected = data - negatives[k]
@@ -475,6 +525,8 @@ def test_progress_is_silent_when_nobody_watches(capsys):
         ({"momentum": 1.0}, ValueError, "momentum"),
         ({"weight_decay": -1.0}, ValueError, "weight_decay"),
         ({"kernel": "gpu"}, ValueError, "kernel"),
+        ({"centered": "yes"}, TypeError, "centered must be True or False"),
+        ({"centered": True, "sampler": "pt"}, ValueError, "centered=True works with CD and PCD"),
     ],
 )
 def test_bad_settings(settings, error, message):
