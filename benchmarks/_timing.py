@@ -19,6 +19,22 @@ def best_time(function, repeat=5):
     return min(times)
 
 
+def alternating(functions, rounds=5):
+    """Time the functions in turn, ``rounds`` times (after one warm-up call each).
+
+    Returns a list of arrays of seconds, one per function and one entry per round.
+    """
+    for function in functions:
+        function()
+    times = [[] for _ in functions]
+    for _ in range(rounds):
+        for function, record in zip(functions, times, strict=True):
+            tic = time.perf_counter()
+            function()
+            record.append(time.perf_counter() - tic)
+    return [np.array(t) for t in times]
+
+
 def header(title):
     print(title)
     print(

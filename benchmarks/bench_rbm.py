@@ -20,7 +20,7 @@ take anywhere from 0.2 to 1.2 s, which no ratio survives.
 import time
 
 import numpy as np
-from _timing import best_time, header
+from _timing import alternating, best_time, header
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import BernoulliRBM
 from threadpoolctl import threadpool_limits
@@ -32,22 +32,6 @@ EPOCHS = 10
 
 def seconds_per_epoch(fit, epochs, repeat=5):
     return best_time(fit, repeat=repeat) / epochs
-
-
-def alternating(functions, rounds=5):
-    """Time the functions in turn, ``rounds`` times (after one warm-up call each).
-
-    Returns a list of arrays of seconds, one per function and one entry per round.
-    """
-    for function in functions:
-        function()
-    times = [[] for _ in functions]
-    for _ in range(rounds):
-        for function, record in zip(functions, times, strict=True):
-            tic = time.perf_counter()
-            function()
-            record.append(time.perf_counter() - tic)
-    return [np.array(t) for t in times]
 
 
 def line(label, seconds, baseline=None, ratios=None):
