@@ -575,27 +575,8 @@ def ising_observables(spins, T):
     energies = -bonds.astype(np.float64)
     magnetizations = s.sum(axis=(1, 2)).astype(np.float64)
 
-    def specific_heat(e):
-        return e.var() / (n * T**2)
-
-    def susceptibility(m):
-        return (np.mean(m**2) - np.mean(np.abs(m)) ** 2) / (n * T)
-
-    def binder(m):
-        m2 = np.mean(m**2)
-        return 1.0 - np.mean(m**4) / (3.0 * m2**2) if m2 > 0 else 0.0
-
     result = {
-        "energy": float(np.mean(energies / n)),
-        "energy_err": stats.blocking_error(energies / n),
-        "abs_magnetization": float(np.mean(np.abs(magnetizations) / n)),
-        "abs_magnetization_err": stats.blocking_error(np.abs(magnetizations) / n),
+        name: float(value) for name, value in ising.series_observables(energies, magnetizations, T, n).items()
     }
-    for name, estimator, series in [
-        ("specific_heat", specific_heat, energies),
-        ("susceptibility", susceptibility, magnetizations),
-        ("binder", binder, magnetizations),
-    ]:
-        result[name], result[name + "_err"] = stats.jackknife(estimator, series)
     result["n_samples"] = len(lattices)
     return result

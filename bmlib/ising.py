@@ -51,6 +51,7 @@ __all__ = [
     "metropolis_snapshots",
     "wolff",
     "simulate",
+    "series_observables",
     "SimulationResult",
     "onsager_energy",
     "onsager_specific_heat",
@@ -863,6 +864,57 @@ def _series_at(L, T, n_equilibrate, n_measure, algorithm, seed, J):
     return energies, magnetizations
 
 
+_OBSERVABLES = tuple(
+    name + suffix
+    for name in ("energy", "abs_magnetization", "specific_heat", "susceptibility", "binder")
+    for suffix in ("", "_err")
+)
+
+
+def series_observables(energies, magnetizations, T, n_spins):
+    """Per-spin averages with error bars from series of E and M (J = 1 units, N = ``n_spins``).
+
+    The definitions of :class:`SimulationResult`: <E>/N and <|M|>/N with blocking errors
+    (:func:`bmlib.stats.blocking_error`), and specific heat (<E^2> - <E>^2) / (N T^2),
+    susceptibility (<M^2> - <|M|>^2) / (N T) and Binder cumulant 1 - <M^4> / (3 <M^2>^2) with
+    32-block jackknife errors (:func:`bmlib.stats.jackknife`). Used by :func:`simulate` and by
+    :func:`bmlib.datasets.ising_observables`, so Monte Carlo and model samples are measured alike.
+
+    Returns
+    -------
+    dict
+        ``energy``, ``abs_magnetization``, ``specific_heat``, ``susceptibility``, ``binder``,
+        each with its ``*_err``.
+    """
+    energies = np.asarray(energies, dtype=np.float64)
+    magnetizations = np.asarray(magnetizations, dtype=np.float64)
+
+    def specific_heat(e):
+        return e.var() / (n_spins * T**2)
+
+    def susceptibility(m):
+        return (np.mean(m**2) - np.mean(np.abs(m)) ** 2) / (n_spins * T)
+
+    def binder(m):
+        m2 = np.mean(m**2)
+        return 1.0 - np.mean(m**4) / (3.0 * m2**2) if m2 > 0 else 0.0
+
+    e, a = energies / n_spins, np.abs(magnetizations) / n_spins
+    result = {
+        "energy": e.mean(),
+        "energy_err": stats.blocking_error(e),
+        "abs_magnetization": a.mean(),
+        "abs_magnetization_err": stats.blocking_error(a),
+    }
+    for name, estimator, series in [
+        ("specific_heat", specific_heat, energies),
+        ("susceptibility", susceptibility, magnetizations),
+        ("binder", binder, magnetizations),
+    ]:
+        result[name], result[name + "_err"] = stats.jackknife(estimator, series)
+    return result
+
+
 def simulate(
     L,
     temperatures,
@@ -930,30 +982,11 @@ def simulate(
         e_series, m_series = _series_at(
             L, float(T), n_equilibrate, n_measure, algorithm, np.random.default_rng(child), J
         )
-        abs_m = np.abs(m_series)
-        e, a = e_series / n, abs_m / n
-
-        def specific_heat(energies, T=T):
-            return energies.var() / (n * T**2)
-
-        def susceptibility(m, T=T):
-            return (np.mean(m**2) - np.mean(np.abs(m)) ** 2) / (n * T)
-
-        def binder(m):
-            m2 = np.mean(m**2)
-            return 1.0 - np.mean(m**4) / (3.0 * m2**2) if m2 > 0 else 0.0
-
-        m_float = m_series.astype(np.float64)
+        averages = series_observables(e_series, m_series, float(T), n)
         rows.append(
             (
-                e.mean(),
-                stats.blocking_error(e),
-                a.mean(),
-                stats.blocking_error(a),
-                *stats.jackknife(specific_heat, e_series),
-                *stats.jackknife(susceptibility, m_float),
-                *stats.jackknife(binder, m_float),
-                stats.integrated_autocorrelation_time(abs_m),
+                *(averages[name] for name in _OBSERVABLES),
+                stats.integrated_autocorrelation_time(np.abs(m_series)),
             )
         )
         if keep_series:

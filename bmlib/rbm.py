@@ -440,6 +440,7 @@ def _train_epoch_fused(
     p_visible = np.empty(n_visible)
     gradient = np.empty(n_hidden)
     d_hidden = np.empty(n_hidden)
+    g_hidden = np.empty(n_hidden)
     size = max(n_visible, n_hidden, n_rows_max)
     rows = np.empty(size, dtype=np.int64)
     coefficients = np.empty(size)
@@ -518,7 +519,8 @@ def _train_epoch_fused(
             for r in range(n_negative):
                 minus += H[m + r, j]
             d_hidden[j] = plus / m - minus / n_negative
-        g_hidden = d_hidden.copy() if centered else d_hidden
+        if centered:
+            g_hidden[:] = d_hidden  # the plain g_h; d_hidden becomes dc below
         for i in range(n_visible):
             count = 0
             d_visible = 0.0
