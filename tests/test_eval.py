@@ -320,3 +320,35 @@ def test_exp_nonpositive_is_within_one_ulp_of_numpy():
     for value in x[::99_991]:
         exp_all(np.array([value]), single)
         assert single[0] == out[np.flatnonzero(x == value)[0]]
+
+
+def test_the_four_lane_uniforms_of_ais_are_next_double_of_four_streams():
+    # rbm._uniform_lanes (AIS): four xoshiro256** streams stepped together in vectors; lane l must
+    # give stream l's rng.next_double numbers bit for bit, and leave the streams advanced.
+    from numba import njit
+
+    @njit
+    def draw(lanes, u, n_draws):
+        rbm._uniform_lanes(lanes, u, n_draws)
+
+    states = rng.stream_states(3, 4)
+    lanes = np.ascontiguousarray(states.T)
+    u = np.empty(4 * 50)
+    draw(lanes, u, 50)
+    expected = np.array([[rng.next_double(states, lane) for _ in range(50)] for lane in range(4)])
+    assert np.array_equal(u, expected.T.ravel())
+    assert np.array_equal(lanes, states.T)
+    assert np.all((u >= 0.0) & (u < 1.0))
+
+
+def test_the_group_tables_of_ais_hold_the_sums_of_rows():
+    M = np.random.default_rng(0).normal(size=(7, 5))
+    table = rbm._group_table(M)
+    assert table.shape == (2, 16, 8)
+    assert table.ctypes.data % 64 == 0
+    padded = np.zeros((8, 8))
+    padded[:7, :5] = M
+    for g in range(2):
+        for code in range(16):
+            rows = [4 * g + bit for bit in range(4) if code >> bit & 1]
+            np.testing.assert_allclose(table[g, code], padded[rows].sum(axis=0), atol=1e-15)
