@@ -11,7 +11,8 @@ equilibrium configurations of an L x L lattice, as 0/1 visible vectors an RBM ca
 :func:`spins_to_visible` and :func:`visible_to_spins` are the one mapping between the two
 conventions (spins s = +-1, units v = (s + 1) / 2 in {0, 1}), and :func:`ising_observables`
 measures <E>, <|M|>, C and chi with error bars on any set of configurations, whether they come
-from Monte Carlo or from a model's samples.
+from Monte Carlo or from a model's samples. :func:`lattice_orbits` describes an RBM with the
+lattice's symmetry (weight sharing), for :func:`bmlib.rbm.tie_parameters`.
 """
 
 import gzip
@@ -35,6 +36,7 @@ __all__ = [
     "ising_samples",
     "IsingSamples",
     "ising_observables",
+    "lattice_orbits",
 ]
 
 
@@ -580,3 +582,58 @@ def ising_observables(spins, T):
     }
     result["n_samples"] = len(lattices)
     return result
+
+
+def lattice_orbits(L, point_group=True):
+    """Orbits of the parameters of an RBM with one hidden unit per site of an L x L periodic lattice.
+
+    Visible unit i is site (i div L, i mod L) (the row-by-row map of :func:`spins_to_visible`), and
+    hidden unit p sits at site p the same way. The lattice's symmetries map the RBM onto itself
+    when W_ip depends only on the displacement from site p to site i: translations (and, with
+    ``point_group``, the 8 rotations and reflections of the square) move both units alike. So
+    the weights fall into orbits, one per displacement (dx, dy) modulo L, or with ``point_group``
+    one per class of displacements related by a rotation or reflection; the visible biases form
+    one orbit, the hidden biases another. :func:`bmlib.rbm.tie_parameters` averages an RBM over
+    these orbits, which makes every hidden unit a copy of one *filter* centred on its own site
+    (weight sharing, as in a convolutional RBM with periodic padding).
+
+    Parameters
+    ----------
+    L : int
+        Lattice side, >= 2.
+    point_group : bool
+        Also identify displacements related by the 8 symmetries of the square (with them, an 8 x 8
+        lattice has 15 weight orbits; translations alone give 64).
+
+    Returns
+    -------
+    weight_orbits : ndarray of int64, shape (L*L, L*L)
+        Orbit label of W_ip (visible i, hidden p), labels 0, 1, ... in order of first appearance
+        along (dx, dy) = (0, 0), (0, 1), ..., so label 0 is the weight of a hidden unit to its own
+        site.
+    visible_orbits : ndarray of int64, shape (L*L,)
+        All 0: one shared visible bias.
+    hidden_orbits : ndarray of int64, shape (L*L,)
+        All 0: one shared hidden bias.
+    """
+    L = _validate.count("L", L)
+    if L < 2:
+        raise ValueError(f"L must be >= 2, got {L}")
+    dx = np.arange(L)[:, None]
+    dy = np.arange(L)[None, :]
+    codes = dx * L + dy  # displacement (dx, dy) -> code
+    if point_group:
+        square = [(dx, dy), (-dy, dx), (-dx, -dy), (dy, -dx), (-dx, dy), (dx, -dy), (dy, dx), (-dy, -dx)]
+        images = [(a % L) * L + (b % L) for a, b in square]
+        codes = np.minimum.reduce([np.broadcast_to(image, (L, L)) for image in images])
+    _, labels = np.unique(codes.ravel(), return_inverse=True)
+    displacement_orbit = labels.reshape(L, L)
+    rows, columns = np.divmod(np.arange(L * L), L)
+    weight_orbits = displacement_orbit[
+        (rows[:, None] - rows[None, :]) % L, (columns[:, None] - columns[None, :]) % L
+    ]
+    return (
+        weight_orbits.astype(np.int64),
+        np.zeros(L * L, dtype=np.int64),
+        np.zeros(L * L, dtype=np.int64),
+    )
