@@ -305,22 +305,6 @@ def _pseudo_log_likelihood_rows(X, W, visible_bias, hidden_bias):
 
 
 @njit(cache=True, inline="always")
-def _nonzero(values, rows, coefficients, scale):
-    """Store the indices and scale * values of the non-zero entries of ``values``; return how many.
-
-    Branch-free (every entry is written; the position only advances past non-zeros), because
-    on 0/1 data a branch per entry would be mispredicted half the time.
-    """
-    count = 0
-    for i in range(values.shape[0]):
-        x = values[i]
-        rows[count] = i
-        coefficients[count] = scale * x
-        count += x != 0.0
-    return count
-
-
-@njit(cache=True, inline="always")
 def _add_rows(out, M, rows, coefficients, count):
     """out += sum_t coefficients[t] * M[rows[t]], four rows per pass over ``out``."""
     n = out.shape[0]
@@ -1361,14 +1345,6 @@ def _log_partition_exact(W, bias_sum, bias_other):
     if np.isnan(result):
         result = _log_partition_chunks(W, bias_sum, bias_other, _EXACT_CHUNKS)
     return result
-
-
-@njit(cache=True, inline="always")
-def _exp_nonpositive(x, out, bits):
-    """out[k] = exp(x[k]) for x[k] <= 0, in a loop LLVM vectorizes (:func:`bmlib.stats.exp_nonpositive`:
-    within 1 ulp for x >= -708, 0 below). ``bits`` is unused (kept for callers of the older version)."""
-    for k in range(x.shape[0]):
-        out[k] = exp_nonpositive(x[k])
 
 
 @njit(cache=True, inline="always")

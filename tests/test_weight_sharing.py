@@ -115,9 +115,9 @@ def test_tie_parameters_is_the_orthogonal_projection():
         )
     again = [a.copy() for a in after]
     rbm.tie_parameters(model, *orbits)  # idempotent (up to the rounding of a mean of equal numbers)
-    for a, b in zip(
-        again, [model.W_, model.visible_bias_, model.hidden_bias_, *model._velocity], strict=False
-    ):
+    now = [model.W_, model.visible_bias_, model.hidden_bias_, *model._velocity]
+    now += [model.visible_offset_, model.hidden_offset_]
+    for a, b in zip(again, now, strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-14, atol=1e-300)
 
 
