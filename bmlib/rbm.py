@@ -242,36 +242,55 @@ def _bernoulli(p, states):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _gibbs_chains(v, W, WT, visible_bias, hidden_bias, n_steps, states):
     """Run ``n_steps`` block Gibbs steps v -> h -> v from each row of ``v`` (in place).
 
-    Row r draws from stream r: per step n_hidden numbers for h, then n_visible for v.
+    Row r draws from stream r: per step n_hidden numbers for h, then n_visible for v. The first
+    step starts from v as given (probabilities are fine); after it v is 0/1, so the products with
+    the samples are sums of weight rows (:func:`_add_rows`, :func:`_sum_rows`), the sigmoids are
+    the vectorized :func:`_sigmoid_into` and the stream lives in local variables, as in the
+    training kernel.
     """
     n_rows, n_visible = v.shape
     n_hidden = W.shape[1]
     a_hidden = np.empty(n_hidden)
-    h = np.empty(n_hidden)
+    p_hidden = np.empty(n_hidden)
     a_visible = np.empty(n_visible)
+    p_visible = np.empty(n_visible)
+    rows = np.empty(max(n_visible, n_hidden), dtype=np.int64)
+    coefficients = np.empty(n_visible)
     for r in range(n_rows):
+        s0, s1, s2, s3 = states[r, 0], states[r, 1], states[r, 2], states[r, 3]
+        count = 0
+        for i in range(n_visible):  # branch-free: the position only advances past non-zeros
+            x = v[r, i]
+            rows[count] = i
+            coefficients[count] = x
+            count += x != 0.0
         for _ in range(n_steps):
-            # P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij)
+            # P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij), then h; rows[:count] lists h_j = 1
             a_hidden[:] = hidden_bias
-            for i in range(n_visible):
-                x = v[r, i]
-                if x != 0.0:
-                    for j in range(n_hidden):
-                        a_hidden[j] += x * W[i, j]
+            _add_rows(a_hidden, W, rows, coefficients, count)
+            _sigmoid_into(a_hidden, p_hidden)
+            count = 0
             for j in range(n_hidden):
-                h[j] = 1.0 if next_double(states, r) < sigmoid(a_hidden[j]) else 0.0
-            # P(v_i = 1 | h) = sigmoid(b_i + sum_j W_ij h_j)
+                u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                rows[count] = j
+                count += u < p_hidden[j]
+            # P(v_i = 1 | h) = sigmoid(b_i + sum_j W_ij h_j), then v; rows[:count] lists v_i = 1
             a_visible[:] = visible_bias
-            for j in range(n_hidden):
-                if h[j] != 0.0:
-                    for i in range(n_visible):
-                        a_visible[i] += WT[j, i]
+            _sum_rows(a_visible, WT, rows, count)
+            _sigmoid_into(a_visible, p_visible)
+            count = 0
             for i in range(n_visible):
-                v[r, i] = 1.0 if next_double(states, r) < sigmoid(a_visible[i]) else 0.0
+                u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                on = u < p_visible[i]
+                v[r, i] = np.float64(on)
+                rows[count] = i
+                coefficients[count] = 1.0
+                count += on
+        states[r, 0], states[r, 1], states[r, 2], states[r, 3] = s0, s1, s2, s3
 
 
 @njit(cache=True, parallel=True)
