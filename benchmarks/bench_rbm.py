@@ -12,9 +12,11 @@
 Both sides of every comparison run in this process on the same data, alternating (baseline, bmlib,
 baseline, bmlib, ...) so that a burst of load from other jobs hits both; ratio = baseline / bmlib,
 from each side's best time, with the range of the per-round ratios in brackets.
-BLAS runs on one thread on both sides (bmlib's kernels are serial too): on the course's 2-core
-machine, shared with other jobs, OpenBLAS's spinning worker threads made the same NumPy loop
-take anywhere from 0.2 to 1.2 s, which no ratio survives.
+BLAS runs on one thread on both sides, against bmlib's serial kernel (the default, n_jobs=None):
+on the course's 2-core machine, shared with other jobs, OpenBLAS's spinning worker threads made
+the same NumPy loop take anywhere from 0.2 to 1.2 s, which no ratio survives. Then bmlib with
+n_jobs=2 (each minibatch cut in two, run by two threads) is compared with the baseline given
+two BLAS threads as well.
 """
 
 import time
@@ -69,6 +71,36 @@ def sklearn_example():
     line("sklearn.neural_network.BernoulliRBM", baseline)
     line("bmlib.rbm.RBM(persistent=True), fused kernel", fused, baseline, theirs / ours)
 
+    def bmlib_two_threads():
+        return rbm.RBM(
+            100,
+            learning_rate=0.06,
+            batch_size=10,
+            n_epochs=EPOCHS,
+            k=1,
+            persistent=True,
+            seed=0,
+            shuffle=False,
+            monitor=False,
+            verbose=False,
+            n_jobs=2,
+        ).fit(X_train)
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        theirs2 = seconds_per_epoch(sklearn_fit, EPOCHS, repeat=3)
+    line("sklearn BernoulliRBM, 2 BLAS threads", theirs2)
+    theirs1, ours2 = alternating([sklearn_fit, bmlib_two_threads], rounds=5)
+    best_theirs = min(theirs.min() / EPOCHS, theirs1.min() / EPOCHS, theirs2)
+    line(
+        "bmlib.rbm.RBM(persistent=True, n_jobs=2)",
+        ours2.min() / EPOCHS,
+        best_theirs,
+        best_theirs * EPOCHS / ours2,
+    )
+    print("    (against BernoulliRBM's best time on one or two BLAS threads; alternated with the one-thread")
+    print("    runs, as OpenBLAS's idle threads keep spinning after a call and slow the next one down)")
+    assert np.array_equal(bmlib_fit().W_, bmlib_two_threads().W_), "n_jobs must not change the weights"
+
     theirs, ours = sklearn_fit(), bmlib_fit()
     their_params = (theirs.components_.T, theirs.intercept_visible_, theirs.intercept_hidden_)
     our_params = (ours.W_, ours.visible_bias_, ours.hidden_bias_)
@@ -117,6 +149,17 @@ def mnist_sized():
     line("plain NumPy CD-1 loop", baseline)
     line('bmlib.rbm.RBM, kernel="auto" (fused: 15 % of pixels on)', auto, baseline, numpy_times / auto_times)
     line('bmlib.rbm.RBM, kernel="blas"', blas, baseline, numpy_times / blas_times)
+
+    def bmlib_two_threads(data=X):
+        settings = {"learning_rate": 0.05, "batch_size": batch, "n_epochs": 1, "seed": 1, "n_jobs": 2}
+        rbm.RBM(n_hidden, **settings, monitor=False, verbose=False).fit(data)
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        numpy2 = seconds_per_epoch(numpy_fit, 1, repeat=3)
+    line("plain NumPy CD-1 loop, 2 BLAS threads", numpy2)
+    numpy1, ours2 = alternating([numpy_fit, bmlib_two_threads], rounds=5)
+    best_numpy = min(baseline, numpy1.min(), numpy2)
+    line('bmlib.rbm.RBM, kernel="auto", n_jobs=2', ours2.min(), best_numpy, best_numpy / ours2)
     dense = (np.random.default_rng(2).random((n_rows, n_visible)) < 0.5).astype(np.float64)
     header("the same on dense data (50 % of pixels on), where BLAS wins")
     baseline_dense = seconds_per_epoch(lambda: numpy_fit(dense), 1)

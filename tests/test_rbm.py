@@ -208,7 +208,7 @@ def _numpy_update(X, W, b, c, chains, states, lr, momentum, decay, k, persistent
     return W + vel_W, b + vel_b, c + vel_c, new_chains if persistent else chains
 
 
-@pytest.mark.parametrize("kernel", ["fused", "blas"])
+@pytest.mark.parametrize("kernel", ["fused", "threads", "blas"])
 @pytest.mark.parametrize("centered", [False, True])
 @pytest.mark.parametrize("persistent, k", [(False, 1), (True, 1), (False, 3), (True, 2)])
 def test_one_update_equals_numpy_by_hand(kernel, centered, persistent, k):
@@ -247,6 +247,8 @@ def test_one_update_equals_numpy_by_hand(kernel, centered, persistent, k):
     order = np.arange(6, dtype=np.int64)
     if kernel == "fused":
         rbm._train_epoch_fused(X, order, got_W, np.ascontiguousarray(got_W.T), *args)
+    elif kernel == "threads":  # the minibatch cut into two parts (three data rows and chains each)
+        rbm._train_epoch_threads(X, order, got_W, np.ascontiguousarray(got_W.T), *args, 2)
     else:
         rbm._train_epoch_blas(X, order, got_W, *args)
     # same random numbers -> the same samples, so only the order of additions differs
@@ -323,6 +325,121 @@ def test_fused_epoch_without_momentum_or_decay_matches_blas():
             np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
         assert np.abs(fits[0]._velocity[0]).max() > 0
         np.testing.assert_array_equal(fits[0].persistent_chains_, fits[1].persistent_chains_)
+
+
+def _fused_epoch_arguments(X, n_hidden, batch_size, n_chains, persistent, k, momentum, decay, centered):
+    g = np.random.default_rng(7)
+    n_visible = X.shape[1]
+    W = g.normal(0.0, 0.3, (n_visible, n_hidden))
+    return [
+        X,
+        g.permutation(len(X)).astype(np.int64),
+        W,
+        np.ascontiguousarray(W.T),
+        g.normal(0.0, 0.3, n_visible),
+        g.normal(0.0, 0.3, n_hidden),
+        np.zeros_like(W),
+        np.zeros(n_visible),
+        np.zeros(n_hidden),
+        (g.random((n_chains, n_hidden)) < 0.4).astype(float),
+        rng.stream_states(3, max(batch_size, n_chains)),
+        0.05,
+        momentum,
+        decay,
+        k,
+        persistent,
+        batch_size,
+        centered,
+        X.mean(axis=0),
+        np.full(n_hidden, 0.5),
+        0.01,
+    ]
+
+
+@pytest.mark.parametrize(
+    "persistent, k, momentum, decay, centered, batch_size, n_chains",
+    [
+        (True, 1, 0.0, 0.0, False, 10, 10),  # the plain PCD-1 shortcut
+        (False, 1, 0.0, 0.0, False, 10, 10),
+        (False, 3, 0.5, 1e-3, False, 7, 7),
+        (True, 2, 0.5, 0.0, False, 10, 9),  # fewer chains than rows: an uneven last lane group
+        (True, 1, 0.0, 0.0, True, 10, 10),  # centred: the update runs as one part
+        (False, 2, 0.5, 1e-3, True, 3, 3),
+    ],
+)
+def test_threaded_epochs_give_the_same_bits_as_the_serial_one(
+    persistent, k, momentum, decay, centered, batch_size, n_chains
+):
+    # every part computes exactly what the serial kernel does for its rows, chains and weight
+    # rows, so cutting each minibatch into 2, 3 or 5 parts changes no bit of any output
+    X, _ = datasets.digits()
+    X = X[:203]  # a last minibatch shorter than the others
+    settings = (X, 30, batch_size, n_chains, persistent, k, momentum, decay, centered)
+    start = _fused_epoch_arguments(*settings)
+    serial = _fused_epoch_arguments(*settings)
+    for _ in range(2):
+        rbm._train_epoch_fused(*serial)
+    assert not np.array_equal(serial[2], start[2])
+    for n_parts in (2, 3, 5):
+        threaded = _fused_epoch_arguments(*settings)
+        for _ in range(2):
+            rbm._train_epoch_threads(*threaded, n_parts)
+        for ours, theirs in zip(threaded, serial, strict=True):
+            if isinstance(ours, np.ndarray):
+                np.testing.assert_array_equal(ours, theirs)
+
+
+def test_threaded_epoch_finishes_with_a_single_thread():
+    # a thread only ever waits for tasks another thread has already taken, so with one thread in
+    # Numba's pool the parts simply run one after the other (no deadlock) and give the same bits
+    import numba
+
+    X, _ = datasets.digits(binarize=0.5)
+    X = X[:100]
+    serial = _fused_epoch_arguments(X, 20, 10, 10, True, 1, 0.0, 0.0, False)
+    threaded = [a.copy() if isinstance(a, np.ndarray) else a for a in serial]
+    rbm._train_epoch_fused(*serial)
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        rbm._train_epoch_threads(*threaded, 2)
+    finally:
+        numba.set_num_threads(before)
+    for ours, theirs in zip(threaded, serial, strict=True):
+        if isinstance(ours, np.ndarray):
+            np.testing.assert_array_equal(ours, theirs)
+
+
+def test_n_jobs_gives_the_same_model():
+    X, _ = datasets.digits(binarize=0.5)
+    X = X[:300]
+    fits = [
+        rbm.RBM(
+            16, learning_rate=0.05, n_epochs=2, persistent=True, seed=1, monitor=False, n_jobs=n_jobs
+        ).fit(X)
+        for n_jobs in (None, 2, -1)
+    ]
+    for other in fits[1:]:
+        np.testing.assert_array_equal(other.W_, fits[0].W_)
+        np.testing.assert_array_equal(other.visible_bias_, fits[0].visible_bias_)
+        np.testing.assert_array_equal(other.hidden_bias_, fits[0].hidden_bias_)
+        np.testing.assert_array_equal(other.persistent_chains_, fits[0].persistent_chains_)
+
+
+def test_sigmoid_block_is_sigmoid_into_bit_for_bit():
+    @njit(error_model="numpy")
+    def both(a):
+        into = np.empty_like(a)
+        rbm._sigmoid_into(a, into)
+        block = a.copy()  # in place, as the kernel calls it
+        rbm._sigmoid_block(block, block, np.empty_like(a), np.empty_like(a))
+        return into, block
+
+    a = np.concatenate(
+        [np.linspace(-40.0, 40.0, 100_001), [-1e4, -709.0, -708.0, -707.9, -1e-300, 0.0, 1e-300, 708.0, 1e4]]
+    )
+    into, block = both(a)
+    np.testing.assert_array_equal(block, into)
 
 
 def test_fused_sigmoid_is_within_two_ulps_of_stats_sigmoid():
@@ -525,6 +642,10 @@ def test_progress_is_silent_when_nobody_watches(capsys):
         ({"momentum": 1.0}, ValueError, "momentum"),
         ({"weight_decay": -1.0}, ValueError, "weight_decay"),
         ({"kernel": "gpu"}, ValueError, "kernel"),
+        ({"n_jobs": 0}, ValueError, "n_jobs must be None, a positive int or -1, got 0"),
+        ({"n_jobs": -2}, ValueError, "n_jobs"),
+        ({"n_jobs": 1.5}, TypeError, "n_jobs"),
+        ({"n_jobs": True}, TypeError, "n_jobs"),
         ({"centered": "yes"}, TypeError, "centered must be True or False"),
         ({"centered": True, "sampler": "pt"}, ValueError, "centered=True works with CD and PCD"),
     ],
