@@ -283,49 +283,78 @@ def _gibbs_chains(v, W, WT, visible_bias, hidden_bias, n_steps, states):
 
     Row r draws from stream r: per step n_hidden numbers for h, then n_visible for v. The first
     step starts from v as given (probabilities are fine); after it v is 0/1, so the products with
-    the samples are sums of weight rows (:func:`_add_rows`, :func:`_sum_rows`), the sigmoids are
-    the vectorized :func:`_sigmoid_into` and the stream lives in local variables, as in the
-    training kernel.
+    the samples are sums of weight rows (:func:`_add_rows`, :func:`_sum_rows`). As in the
+    training kernel, the rows go four at a time, one per lane of :func:`_uniform_lanes` (lane l
+    is stream r + l, so every row gets its own stream's numbers; the spare lanes of a last group
+    draw numbers nobody uses), with the sigmoids of all four in one :func:`_sigmoid_block`.
     """
     n_rows, n_visible = v.shape
     n_hidden = W.shape[1]
-    a_hidden = np.empty(n_hidden)
-    p_hidden = np.empty(n_hidden)
-    a_visible = np.empty(n_visible)
-    p_visible = np.empty(n_visible)
-    rows = np.empty(max(n_visible, n_hidden), dtype=np.int64)
-    coefficients = np.empty(n_visible)
-    for r in range(n_rows):
-        s0, s1, s2, s3 = states[r, 0], states[r, 1], states[r, 2], states[r, 3]
-        count = 0
-        for i in range(n_visible):  # branch-free: the position only advances past non-zeros
-            x = v[r, i]
-            rows[count] = i
-            coefficients[count] = x
-            count += x != 0.0
+    size = max(n_visible, n_hidden)
+    A_hidden_flat = np.empty(4 * n_hidden)
+    A_hidden = A_hidden_flat.reshape((4, n_hidden))
+    A_visible_flat = np.empty(4 * n_visible)
+    A_visible = A_visible_flat.reshape((4, n_visible))
+    scaled = np.empty(4 * size)
+    reduced = np.empty(4 * size)
+    u = np.empty(4 * size)
+    lanes = np.empty((4, 4), dtype=np.uint64)
+    lists = np.empty((4, size), dtype=np.int64)
+    coefficients = np.empty((4, n_visible))
+    counts = np.zeros(4, dtype=np.int64)
+    for g in range(0, n_rows, 4):
+        n_lanes = min(4, n_rows - g)
+        for lane in range(4):
+            source = g + lane if lane < n_lanes else g
+            for w in range(4):
+                lanes[w, lane] = states[source, w]
+        for lane in range(n_lanes):
+            x = v[g + lane]
+            count = 0
+            for i in range(n_visible):  # branch-free: the position only advances past non-zeros
+                value = x[i]
+                lists[lane, count] = i
+                coefficients[lane, count] = value
+                count += value != 0.0
+            counts[lane] = count
         for _ in range(n_steps):
-            # P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij), then h; rows[:count] lists h_j = 1
-            a_hidden[:] = hidden_bias
-            _add_rows(a_hidden, W, rows, coefficients, count)
-            _sigmoid_into(a_hidden, p_hidden)
-            count = 0
-            for j in range(n_hidden):
-                u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
-                rows[count] = j
-                count += u < p_hidden[j]
-            # P(v_i = 1 | h) = sigmoid(b_i + sum_j W_ij h_j), then v; rows[:count] lists v_i = 1
-            a_visible[:] = visible_bias
-            _sum_rows(a_visible, WT, rows, count)
-            _sigmoid_into(a_visible, p_visible)
-            count = 0
-            for i in range(n_visible):
-                u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
-                on = u < p_visible[i]
-                v[r, i] = np.float64(on)
-                rows[count] = i
-                coefficients[count] = 1.0
-                count += on
-        states[r, 0], states[r, 1], states[r, 2], states[r, 3] = s0, s1, s2, s3
+            # P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij), then h; lists[l, :counts[l]]: h_j = 1
+            for lane in range(n_lanes):
+                a = A_hidden[lane]
+                a[:] = hidden_bias
+                _add_rows(a, W, lists[lane], coefficients[lane], counts[lane])
+            block = A_hidden_flat[: n_lanes * n_hidden]
+            _sigmoid_block(block, block, scaled, reduced)
+            _uniform_lanes(lanes, u, n_hidden)
+            for lane in range(n_lanes):
+                p = A_hidden[lane]
+                count = 0
+                for j in range(n_hidden):
+                    lists[lane, count] = j
+                    count += u[4 * j + lane] < p[j]
+                counts[lane] = count
+            # P(v_i = 1 | h) = sigmoid(b_i + sum_j W_ij h_j), then v; lists[l, :counts[l]]: v_i = 1
+            for lane in range(n_lanes):
+                a = A_visible[lane]
+                a[:] = visible_bias
+                _sum_rows(a, WT, lists[lane], counts[lane])
+            block = A_visible_flat[: n_lanes * n_visible]
+            _sigmoid_block(block, block, scaled, reduced)
+            _uniform_lanes(lanes, u, n_visible)
+            for lane in range(n_lanes):
+                p = A_visible[lane]
+                x = v[g + lane]
+                count = 0
+                for i in range(n_visible):
+                    on = u[4 * i + lane] < p[i]
+                    x[i] = np.float64(np.int64(on))  # (a float of a bool compiles to a branch)
+                    lists[lane, count] = i
+                    coefficients[lane, count] = 1.0
+                    count += on
+                counts[lane] = count
+        for lane in range(n_lanes):
+            for w in range(4):
+                states[g + lane, w] = lanes[w, lane]
 
 
 @njit(cache=True, parallel=True)
