@@ -52,7 +52,7 @@ def sklearn_example():
             n_components=100, learning_rate=0.06, batch_size=10, n_iter=EPOCHS, random_state=0
         ).fit(X_train)
 
-    def bmlib_fit():
+    def bmlib_fit(n_jobs=None):
         return rbm.RBM(
             100,
             learning_rate=0.06,
@@ -64,6 +64,7 @@ def sklearn_example():
             shuffle=False,
             monitor=False,
             verbose=False,
+            n_jobs=n_jobs,
         ).fit(X_train)
 
     theirs, ours = alternating([sklearn_fit, bmlib_fit], rounds=5)
@@ -72,19 +73,7 @@ def sklearn_example():
     line("bmlib.rbm.RBM(persistent=True), fused kernel", fused, baseline, theirs / ours)
 
     def bmlib_two_threads():
-        return rbm.RBM(
-            100,
-            learning_rate=0.06,
-            batch_size=10,
-            n_epochs=EPOCHS,
-            k=1,
-            persistent=True,
-            seed=0,
-            shuffle=False,
-            monitor=False,
-            verbose=False,
-            n_jobs=2,
-        ).fit(X_train)
+        return bmlib_fit(n_jobs=2)
 
     with threadpool_limits(limits=2, user_api="blas"):
         theirs2 = seconds_per_epoch(sklearn_fit, EPOCHS, repeat=3)
@@ -138,8 +127,8 @@ def mnist_sized():
         W = g.normal(0.0, 0.01, (n_visible, n_hidden))
         numpy_cd1_epoch(data, W, np.zeros(n_visible), np.zeros(n_hidden), 0.05, batch, g)
 
-    def bmlib_fit(kernel, data=X):
-        settings = {"learning_rate": 0.05, "batch_size": batch, "n_epochs": 1, "seed": 1}
+    def bmlib_fit(kernel, data=X, n_jobs=None):
+        settings = {"learning_rate": 0.05, "batch_size": batch, "n_epochs": 1, "seed": 1, "n_jobs": n_jobs}
         return lambda: rbm.RBM(n_hidden, **settings, kernel=kernel, monitor=False, verbose=False).fit(data)
 
     numpy_times, auto_times, blas_times = alternating(
@@ -150,14 +139,10 @@ def mnist_sized():
     line('bmlib.rbm.RBM, kernel="auto" (fused: 15 % of pixels on)', auto, baseline, numpy_times / auto_times)
     line('bmlib.rbm.RBM, kernel="blas"', blas, baseline, numpy_times / blas_times)
 
-    def bmlib_two_threads(data=X):
-        settings = {"learning_rate": 0.05, "batch_size": batch, "n_epochs": 1, "seed": 1, "n_jobs": 2}
-        rbm.RBM(n_hidden, **settings, monitor=False, verbose=False).fit(data)
-
     with threadpool_limits(limits=2, user_api="blas"):
         numpy2 = seconds_per_epoch(numpy_fit, 1, repeat=3)
     line("plain NumPy CD-1 loop, 2 BLAS threads", numpy2)
-    numpy1, ours2 = alternating([numpy_fit, bmlib_two_threads], rounds=5)
+    numpy1, ours2 = alternating([numpy_fit, bmlib_fit("auto", n_jobs=2)], rounds=5)
     best_numpy = min(baseline, numpy1.min(), numpy2)
     line('bmlib.rbm.RBM, kernel="auto", n_jobs=2', ours2.min(), best_numpy, best_numpy / ours2)
     dense = (np.random.default_rng(2).random((n_rows, n_visible)) < 0.5).astype(np.float64)

@@ -118,31 +118,7 @@ from numba.extending import intrinsic
 from bmlib import _validate, rng
 from bmlib.progress import Progress
 from bmlib.rng import _INV_2_53, next_double, xoshiro_step
-from bmlib.stats import (
-    _C2,
-    _C3,
-    _C4,
-    _C5,
-    _C6,
-    _C7,
-    _C8,
-    _C9,
-    _C10,
-    _C11,
-    _C12,
-    _C13,
-    _EXP_FLOOR,
-    _LN2_HIGH,
-    _LN2_LOW,
-    _LOG2E,
-    _ROUNDER,
-    _bits_float,
-    _float_bits,
-    _fma,
-    exp_nonpositive,
-    sigmoid,
-    softplus,
-)
+from bmlib.stats import _exp_polynomial, _exp_reduce, _exp_scale, exp_nonpositive, sigmoid, softplus
 
 __all__ = [
     "RBM",
@@ -277,6 +253,24 @@ def _bernoulli(p, states):
     return out
 
 
+@njit(cache=True, inline="always")
+def _load_lanes(lanes, states, first, n_lanes):
+    """lanes[:, l] = stream first + l of ``states`` for the n_lanes (<= 4) lanes used; the spare
+    lanes get a copy of stream ``first``, whose numbers nobody uses (see :func:`_uniform_lanes`)."""
+    for lane in range(4):
+        source = first + lane if lane < n_lanes else first
+        for w in range(4):
+            lanes[w, lane] = states[source, w]
+
+
+@njit(cache=True, inline="always")
+def _store_lanes(lanes, states, first, n_lanes):
+    """The advanced streams of the n_lanes used lanes back into ``states``."""
+    for lane in range(n_lanes):
+        for w in range(4):
+            states[first + lane, w] = lanes[w, lane]
+
+
 @njit(cache=True, error_model="numpy")
 def _gibbs_chains(v, W, WT, visible_bias, hidden_bias, n_steps, states):
     """Run ``n_steps`` block Gibbs steps v -> h -> v from each row of ``v`` (in place).
@@ -304,10 +298,7 @@ def _gibbs_chains(v, W, WT, visible_bias, hidden_bias, n_steps, states):
     counts = np.zeros(4, dtype=np.int64)
     for g in range(0, n_rows, 4):
         n_lanes = min(4, n_rows - g)
-        for lane in range(4):
-            source = g + lane if lane < n_lanes else g
-            for w in range(4):
-                lanes[w, lane] = states[source, w]
+        _load_lanes(lanes, states, g, n_lanes)
         for lane in range(n_lanes):
             x = v[g + lane]
             count = 0
@@ -352,9 +343,7 @@ def _gibbs_chains(v, W, WT, visible_bias, hidden_bias, n_steps, states):
                     coefficients[lane, count] = 1.0
                     count += on
                 counts[lane] = count
-        for lane in range(n_lanes):
-            for w in range(4):
-                states[g + lane, w] = lanes[w, lane]
+        _store_lanes(lanes, states, g, n_lanes)
 
 
 @njit(cache=True, parallel=True)
@@ -428,18 +417,6 @@ def _sum_rows(out, M, rows, count):
         for j in range(n):
             out[j] += M[r0, j]
         t += 1
-
-
-@njit(cache=True, inline="always")
-def _sigmoid_into(a, out):
-    """out = sigmoid(a) as :func:`bmlib.stats.sigmoid` computes it (1 / (1 + e) for a >= 0,
-    e / (1 + e) below, e = exp(-|a|)), with the vectorizable :func:`bmlib.stats.exp_nonpositive`
-    (so within an ulp or two of ``stats.sigmoid``). Needs ``error_model="numpy"`` in the caller:
-    Numba's default checks every division for zero, which keeps the loop from vectorizing."""
-    for j in range(a.shape[0]):
-        x = a[j]
-        e = exp_nonpositive(-abs(x))
-        out[j] = (1.0 if x >= 0.0 else e) / (1.0 + e)
 
 
 @njit(cache=True, inline="always")
@@ -545,35 +522,26 @@ def _wait_until(counters, index, target):
 
 @njit(cache=True, inline="always")
 def _sigmoid_block(a, out, scaled, reduced):
-    """out = sigmoid(a) (may be a itself), bit for bit :func:`_sigmoid_into`, in four simple loops.
+    """out = sigmoid(a) (may be a itself) as :func:`bmlib.stats.sigmoid` computes it: 1 / (1 + e)
+    for a >= 0, e / (1 + e) below, e = exp(-|a|), with the vectorizable exp of
+    :func:`bmlib.stats.exp_nonpositive` (so within an ulp or two of ``stats.sigmoid``; 0 below
+    a = -708, where that is subnormal). Needs ``error_model="numpy"`` in the caller: Numba's
+    default checks every division for zero, which keeps the loop from vectorizing.
 
-    The same arithmetic as :func:`bmlib.stats.exp_nonpositive` and :func:`_sigmoid_into`, split
-    into four passes (argument reduction, polynomial, scaling, division) through the scratch
-    arrays ``scaled`` and ``reduced`` (at least as long as a). One fused loop body is a chain of
-    about 30 dependent vector operations, so only two or three iterations fit in the processor's
-    scheduler at once; four short loops keep it full: 1.6 ns a sigmoid instead of 2.6.
+    The exp runs as its three stages, each its own pass (argument reduction, polynomial,
+    scaling), then the division, through the scratch arrays ``scaled`` and ``reduced`` (at least
+    as long as a). One fused loop
+    body is a chain of about 30 dependent vector operations, so only two or three iterations fit
+    in the processor's scheduler at once; four short loops keep it full: 1.6 ns a sigmoid
+    instead of 2.6.
     """
     n = a.shape[0]
     for j in range(n):
-        y = max(-abs(a[j]), _EXP_FLOOR)
-        t = _fma(y, _LOG2E, _ROUNDER)
-        whole = t - _ROUNDER
-        reduced[j] = _fma(whole, -_LN2_LOW, _fma(whole, -_LN2_HIGH, y))
-        scaled[j] = t
+        scaled[j], reduced[j] = _exp_reduce(-abs(a[j]))
     for j in range(n):
-        r = reduced[j]
-        r2 = r * r
-        r4 = r2 * r2
-        q2 = _fma(_fma(_C5, r, _C4), r2, _fma(_C3, r, _C2))
-        q6 = _fma(_fma(_C9, r, _C8), r2, _fma(_C7, r, _C6))
-        q10 = _fma(_fma(_C13, r, _C12), r2, _fma(_C11, r, _C10))
-        reduced[j] = 1.0 + _fma(r2, _fma(r4, _fma(r4, q10, q6), q2), r)
+        reduced[j] = _exp_polynomial(reduced[j])
     for j in range(n):
-        power = _bits_float(
-            (_float_bits(scaled[j]) - np.int64(0x4338000000000000) + np.int64(1023)) << np.int64(52)
-        )
-        e = reduced[j] * power
-        scaled[j] = e if -abs(a[j]) >= _EXP_FLOOR else 0.0
+        scaled[j] = _exp_scale(reduced[j], scaled[j], -abs(a[j]))
     for j in range(n):
         e = scaled[j]
         out[j] = (1.0 if a[j] >= 0.0 else e) / (1.0 + e)
@@ -628,10 +596,7 @@ def _negative_phase(
     A = A_flat.reshape((4, n_visible))
     for g in range(r0, r1, 4):
         n_lanes = min(4, r1 - g)
-        for lane in range(4):
-            source = g + lane if lane < n_lanes else g
-            for w in range(4):
-                lanes[w, lane] = states[source, w]
+        _load_lanes(lanes, states, g, n_lanes)
         if persistent:
             for lane in range(n_lanes):
                 chain = chains[g + lane]
@@ -688,9 +653,7 @@ def _negative_phase(
                         lists[lane, count] = j
                         count += on
                     counts[lane] = count
-        for lane in range(n_lanes):
-            for w in range(4):
-                states[g + lane, w] = lanes[w, lane]
+        _store_lanes(lanes, states, g, n_lanes)
 
 
 @njit(cache=True, inline="always")
@@ -925,6 +888,14 @@ def _epoch_tasks(
         _atomic_add(counters, _TASKS_DONE, 1)
 
 
+@njit(cache=True)
+def _epoch_buffers(n_visible, n_hidden, batch_size, n_chains):
+    """What the threads of an epoch share: V (a row per data row, then per negative chain: its v),
+    H (flat: their P(h | v)) and the two task counters of :func:`_epoch_tasks`."""
+    n_rows = batch_size + max(batch_size, n_chains)
+    return np.empty((n_rows, n_visible)), np.empty(n_rows * n_hidden), np.zeros(16, dtype=np.int64)
+
+
 @njit(cache=True, error_model="numpy")
 def _train_epoch_fused(
     X,
@@ -978,10 +949,7 @@ def _train_epoch_fused(
     The work is organised as tasks (:func:`_epoch_tasks`), so that :func:`_train_epoch_threads`
     can share each minibatch among threads and get the same result.
     """
-    n_rows = batch_size + max(batch_size, chains.shape[0])
-    V = np.empty((n_rows, X.shape[1]))
-    H_flat = np.empty(n_rows * W.shape[1])
-    counters = np.zeros(16, dtype=np.int64)
+    V, H_flat, counters = _epoch_buffers(X.shape[1], W.shape[1], batch_size, chains.shape[0])
     _epoch_tasks(
         X,
         order,
@@ -1038,10 +1006,7 @@ def _train_epoch_threads(
 ):
     """:func:`_train_epoch_fused` with each minibatch cut into ``n_parts`` parts, run by up to
     ``n_parts`` threads of Numba's pool (see :func:`_epoch_tasks`); the same result bit for bit."""
-    n_rows = batch_size + max(batch_size, chains.shape[0])
-    V = np.empty((n_rows, X.shape[1]))
-    H_flat = np.empty(n_rows * W.shape[1])
-    counters = np.zeros(16, dtype=np.int64)
+    V, H_flat, counters = _epoch_buffers(X.shape[1], W.shape[1], batch_size, chains.shape[0])
     for _ in prange(n_parts):
         _epoch_tasks(
             X,
@@ -1579,6 +1544,8 @@ def _tempered_chains(V, H, W, WT, visible_bias, hidden_bias, betas, k, parity, s
     p_visible = np.empty(n_visible)
     p_hidden = np.empty(n_hidden)
     rows = np.empty(max(n_visible, n_hidden), dtype=np.int64)
+    scaled = np.empty(max(n_visible, n_hidden))
+    reduced = np.empty(max(n_visible, n_hidden))
     for r in range(n_chains):
         s0, s1, s2, s3 = states[r, 0], states[r, 1], states[r, 2], states[r, 3]
         for _ in range(k):
@@ -1594,7 +1561,7 @@ def _tempered_chains(V, H, W, WT, visible_bias, hidden_bias, betas, k, parity, s
                 _sum_rows(a_visible, WT, rows, count)
                 for i in range(n_visible):
                     a_visible[i] *= beta
-                _sigmoid_into(a_visible, p_visible)
+                _sigmoid_block(a_visible, p_visible, scaled, reduced)
                 count = 0
                 for i in range(n_visible):
                     u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
@@ -1606,7 +1573,7 @@ def _tempered_chains(V, H, W, WT, visible_bias, hidden_bias, betas, k, parity, s
                 _sum_rows(a_hidden, W, rows, count)
                 for j in range(n_hidden):
                     a_hidden[j] *= beta
-                _sigmoid_into(a_hidden, p_hidden)
+                _sigmoid_block(a_hidden, p_hidden, scaled, reduced)
                 for j in range(n_hidden):
                     u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
                     h[j] = np.float64(u < p_hidden[j])

@@ -191,17 +191,40 @@ def exp_nonpositive(x):
     fast-math), so the result is the same bits on every machine. For x > 0 the result is wrong:
     callers pass -|x|.
     """
+    t, r = _exp_reduce(x)
+    return _exp_scale(_exp_polynomial(r), t, x)
+
+
+# The three stages of exp_nonpositive, for kernels that run each stage as its own loop over an
+# array (rbm._sigmoid_block): one loop of the whole exp is a long chain of dependent operations,
+# and three short loops let the processor overlap more elements at once. Same bits either way.
+
+
+@njit(cache=True, inline="always")
+def _exp_reduce(x):
+    """Stage 1 of :func:`exp_nonpositive`: (t, r) with t = n + 1.5 * 2^52, n = round(y / ln 2),
+    y = max(x, -708), and r = y - n ln 2 (Cody-Waite, with fused multiply-adds)."""
     y = max(x, _EXP_FLOOR)
-    t = _fma(y, _LOG2E, _ROUNDER)  # n + 1.5 * 2^52, n = round(y / ln 2)
+    t = _fma(y, _LOG2E, _ROUNDER)
     n = t - _ROUNDER
-    r = _fma(n, -_LN2_LOW, _fma(n, -_LN2_HIGH, y))
+    return t, _fma(n, -_LN2_LOW, _fma(n, -_LN2_HIGH, y))
+
+
+@njit(cache=True, inline="always")
+def _exp_polynomial(r):
+    """Stage 2 of :func:`exp_nonpositive`: sum_k r^k / k!, k = 0..13, in Estrin's scheme."""
     r2 = r * r
     r4 = r2 * r2
     q2 = _fma(_fma(_C5, r, _C4), r2, _fma(_C3, r, _C2))
     q6 = _fma(_fma(_C9, r, _C8), r2, _fma(_C7, r, _C6))
     q10 = _fma(_fma(_C13, r, _C12), r2, _fma(_C11, r, _C10))
-    p = 1.0 + _fma(r2, _fma(r4, _fma(r4, q10, q6), q2), r)  # sum_k r^k / k!, k = 0..13
-    # the integer n sits in the low bits of t: move n + 1023 into the exponent field
+    return 1.0 + _fma(r2, _fma(r4, _fma(r4, q10, q6), q2), r)
+
+
+@njit(cache=True, inline="always")
+def _exp_scale(p, t, x):
+    """Stage 3 of :func:`exp_nonpositive`: p 2^n (n from the low bits of t, moved into the
+    exponent field), or 0 below -708."""
     scale = _bits_float((_float_bits(t) - np.int64(0x4338000000000000) + np.int64(1023)) << np.int64(52))
     return p * scale * np.float64(x >= _EXP_FLOOR)
 
