@@ -446,6 +446,24 @@ def test_fused_sigmoid_is_within_two_ulps_of_stats_sigmoid():
     assert np.array_equal(fused(np.array([-709.0, -1e4])), [0.0, 0.0])
 
 
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_transpose_rows_copies_exactly_those_rows_into_the_transpose(layout):
+    """The update writes W's rows into W^T as 4 x 4 vector blocks where rows are contiguous,
+    element by element otherwise; either way exactly the rows asked for, and nothing else."""
+    g = np.random.default_rng(7)
+    for n_visible, n_hidden, first, last in [(13, 10, 0, 13), (13, 10, 3, 12), (8, 4, 4, 8), (9, 7, 2, 3)]:
+        W = g.normal(size=(n_visible, n_hidden))
+        WT = np.full((n_hidden, n_visible), np.nan)
+        if layout == "F":
+            W, WT = np.asfortranarray(W), np.asfortranarray(WT)
+        elif layout == "strided":
+            W = np.repeat(W, 2, axis=1)[:, ::2]
+            WT = np.repeat(WT, 2, axis=1)[:, ::2]
+        rbm._transpose_rows(W, WT, first, last)
+        np.testing.assert_array_equal(WT[:, first:last], W[first:last].T)
+        assert np.isnan(WT[:, :first]).all() and np.isnan(WT[:, last:]).all()
+
+
 # ----------------------------------------------------------------------------------------------
 # CD-k against the exact gradient on a 2 x 2 bars-and-stripes-sized model
 # ----------------------------------------------------------------------------------------------
