@@ -46,17 +46,18 @@ Two implementations of one epoch, chosen per shape
 ``kernel="auto"`` takes ``"fused"`` when batch_size * n_visible * n_hidden <= 4 * 10^6, or when
 at most 30 % of the data's entries are non-zero (MNIST has about 19 %); otherwise ``"blas"``.
 Measured on the course machine (one BLAS thread, CD-1, one epoch of 2000 random binary rows;
-``benchmarks/bench_rbm.py``):
+``benchmarks/bench_rbm.py``, the range over three runs; the machine's speed varies by 10-20 %
+from day to day, so compare the two columns, not these times with older ones):
 
-=====================  ==========  ========  ========
-shape, batch           pixels on   fused     blas
-=====================  ==========  ========  ========
-64 x 100, batch 10     15 %        5.7 ms    28 ms
-784 x 500, batch 10    15 %        168 ms    467 ms
-784 x 100, batch 100   15 %        46 ms     68 ms
-784 x 500, batch 100   15 %        155 ms    252 ms
-784 x 500, batch 100   50 %        287 ms    253 ms
-=====================  ==========  ========  ========
+=====================  ==========  ==============  ==============
+shape, batch           pixels on   fused           blas
+=====================  ==========  ==============  ==============
+64 x 100, batch 10     15 %        7.2-10 ms       30-63 ms
+784 x 500, batch 10    15 %        135-156 ms      533-699 ms
+784 x 100, batch 100   15 %        48-62 ms        74-113 ms
+784 x 500, batch 100   15 %        168-179 ms      282-299 ms
+784 x 500, batch 100   50 %        314-329 ms      279-313 ms
+=====================  ==========  ==============  ==============
 
 Small batches always favour the fused kernel; at batch 100 the winner depends on how sparse the
 data are: skipping zeros pays on MNIST-like data, BLAS's blocked products on dense data. Both
@@ -67,9 +68,9 @@ Threads: ``RBM(n_jobs=2)`` cuts every minibatch of the fused kernel into two par
 share of the data rows and chains, then of the weight rows), run by two of Numba's threads that
 wait for each other between the phases. Every part computes exactly what the serial kernel
 does, so the weights are the same bit for bit for any ``n_jobs``. On the 2-core course machine
-it takes an epoch of 784 x 500, batch 100 from 155-161 to 85-89 ms; at 64 x 100, batch 10 the
-parts are so small that it gains only 1.3x (every minibatch, the half of W that one core updated
-has to move to the other core's cache before it can be read there).
+it takes an epoch of 784 x 500, batch 100 from 168-179 to 90-108 ms; at 64 x 100, batch 10 the
+parts are so small that it gains only 1.3-1.5x (every minibatch, the half of W that one core
+updated has to move to the other core's cache before it can be read there).
 
 Parallel tempering (``RBM(sampler="pt")``) keeps ``batch_size`` persistent chains with
 ``n_temperatures`` replicas each, at inverse temperatures from 1 down to 0, and swaps the states
