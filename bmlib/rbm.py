@@ -252,8 +252,7 @@ def _bernoulli(p, states):
         row = out[r]
         for j in range(n_columns):
             row[j] = next_double(states, r)
-        for j in range(n_columns):  # its own loop, so it vectorizes (see _draw_lane)
-            row[j] = np.float64(np.int64(row[j] < p[r, j]))
+        _draw(row, 0, 1, p[r], row)
     return out
 
 
@@ -276,13 +275,14 @@ def _store_lanes(lanes, states, first, n_lanes):
 
 
 @njit(cache=True, inline="always")
-def _draw_lane(u, lane, p, out):
-    """out[i] = 1.0 if u[4 i + lane] < p[i] else 0.0: lane ``lane``'s samples from the numbers of
-    :func:`_uniform_lanes`. Its own loop, which vectorizes (a compare, then an and with 1.0): in
-    a loop that also lists the units that are on, LLVM turned the 1.0-or-0.0 into a conditional
-    jump, mispredicted half of the time on random samples (5 ns a unit instead of 0.9)."""
+def _draw(u, first, step, p, out):
+    """out[i] = 1.0 if u[first + step i] < p[i] else 0.0: 0/1 samples from the uniform numbers u
+    (step 4 and first = the lane for the interleaved numbers of :func:`_uniform_lanes`). Its own
+    loop, which vectorizes (a compare, then an and with 1.0): in a loop that also lists the units
+    that are on, LLVM turned the 1.0-or-0.0 into a conditional jump, mispredicted half of the
+    time on random samples (5 ns a unit instead of 0.9)."""
     for i in range(out.shape[0]):
-        out[i] = np.float64(np.int64(u[4 * i + lane] < p[i]))
+        out[i] = np.float64(np.int64(u[first + step * i] < p[i]))
 
 
 @njit(cache=True, inline="always")
@@ -359,7 +359,7 @@ def _gibbs_chains(v, W, WT, visible_bias, hidden_bias, n_steps, states):
             _uniform_lanes(lanes, u, n_visible)
             for lane in range(n_lanes):
                 x = v[g + lane]
-                _draw_lane(u, lane, A_visible[lane], x)
+                _draw(u, lane, 4, A_visible[lane], x)
                 counts[lane] = _list_on(x, lists[lane])
                 coefficients[lane, : counts[lane]] = 1.0
         _store_lanes(lanes, states, g, n_lanes)
@@ -639,7 +639,7 @@ def _negative_phase(
             _uniform_lanes(lanes, u, n_visible)
             for lane in range(n_lanes):
                 v = V[m + g + lane]
-                _draw_lane(u, lane, A[lane], v)
+                _draw(u, lane, 4, A[lane], v)
                 counts[lane] = _list_on(v, lists[lane])
             # P(h_j = 1 | v) for the sampled v: rows of W for v_i = 1
             for lane in range(n_lanes):
@@ -652,7 +652,7 @@ def _negative_phase(
                 _uniform_lanes(lanes, u, n_hidden)
                 for lane in range(n_lanes):
                     chain = chains[g + lane]
-                    _draw_lane(u, lane, H[m + g + lane], chain)
+                    _draw(u, lane, 4, H[m + g + lane], chain)
                     if step < k - 1:
                         counts[lane] = _list_on(chain, lists[lane])
             elif step < k - 1:  # CD: h for the next step, only listed
@@ -1022,7 +1022,7 @@ def _train_epoch_fused(
       those loops scalar;
     * the chains go four at a time, their random streams stepped together in AVX2
       (:func:`_uniform_lanes`); the 0/1 samples are drawn in one vectorized loop
-      (:func:`_draw_lane`) and listed in another (:func:`_list_on`): drawn and listed in one
+      (:func:`_draw`) and listed in another (:func:`_list_on`): drawn and listed in one
       loop, each sample compiled to a conditional jump that random samples mispredict half of
       the time, which had made sampling a third of the epoch;
     * with momentum = 0 and no weight decay the update is added to W directly (the velocity,
@@ -1644,8 +1644,7 @@ def _tempered_chains(V, H, W, WT, visible_bias, hidden_bias, betas, k, parity, s
                 _sigmoid_block(a_visible, p_visible, scaled, reduced)
                 for i in range(n_visible):
                     numbers[i], s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
-                for i in range(n_visible):  # (in their own loops: see _draw_lane)
-                    v[i] = np.float64(np.int64(numbers[i] < p_visible[i]))
+                _draw(numbers, 0, 1, p_visible, v)
                 count = _list_on(v, rows)
                 a_hidden[:] = hidden_bias
                 _sum_rows(a_hidden, W, rows, count)
@@ -1654,8 +1653,7 @@ def _tempered_chains(V, H, W, WT, visible_bias, hidden_bias, betas, k, parity, s
                 _sigmoid_block(a_hidden, p_hidden, scaled, reduced)
                 for j in range(n_hidden):
                     numbers[j], s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
-                for j in range(n_hidden):
-                    h[j] = np.float64(np.int64(numbers[j] < p_hidden[j]))
+                _draw(numbers, 0, 1, p_hidden, h)
         for t in range(parity, n_temperatures - 1, 2):
             e_low = _joint_energy(V[t, r], H[t, r], W, visible_bias, hidden_bias)
             e_high = _joint_energy(V[t + 1, r], H[t + 1, r], W, visible_bias, hidden_bias)
