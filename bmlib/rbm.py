@@ -1864,7 +1864,11 @@ def _log_partition_split(W, bias_sum, bias_other):
         length += 1
     ends[n_segments] = n_other
     n_segments += 1
-    constant = shift.sum()
+    # a plain loop, not shift.sum(): in a parallel=True function Numba splits an array sum by
+    # thread count, and the order of a float sum changes its last bits
+    constant = 0.0
+    for k in range(n_other):
+        constant += shift[k]
     n_low_states = 1 << n_low
     n_high_states = 1 << n_high
     maxima = np.empty(n_high_states)

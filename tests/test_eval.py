@@ -166,6 +166,38 @@ def test_ais_is_reproducible_and_independent_of_the_thread_count():
     assert other.stdout.strip() == repr(here)
 
 
+def test_exact_log_z_has_the_same_bits_on_any_thread_count():
+    # 64 x 16: 2^16 hidden states, the split-table kernel; x 100, fields beyond 600 send the
+    # same shape to the parallel Gray-code chunks instead. Each in fresh processes with 1, 2
+    # and 3 Numba threads (3 cuts a parallel sum differently from 1 and 2).
+    code = (
+        "import numpy as np\n"
+        "from bmlib import rbm\n"
+        "g = np.random.default_rng(3)\n"
+        "W, b, c = g.normal(0, 0.5, (64, 16)), g.normal(0, 0.5, 64), g.normal(0, 0.5, 16)\n"
+        "print(repr(rbm.log_partition(W, b, c)), repr(rbm.log_partition(100 * W, 100 * b, 100 * c)))\n"
+    )
+    results = {
+        threads: subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=dict(os.environ, NUMBA_NUM_THREADS=str(threads)),
+        ).stdout.split()
+        for threads in (1, 2, 3)
+    }
+    assert results[1] == results[2] == results[3], results
+    # and both paths are right: against a serial walk over all 2^16 hidden states
+    g = np.random.default_rng(3)
+    W, b, c = g.normal(0, 0.5, (64, 16)), g.normal(0, 0.5, 64), g.normal(0, 0.5, 16)
+    for scale, value in zip((1, 100), results[1], strict=True):
+        hidden = np.array(list(itertools.product([0.0, 1.0], repeat=16)))
+        minus_free = hidden @ (scale * c) + np.logaddexp(0.0, scale * (hidden @ W.T + b)).sum(axis=1)
+        m = minus_free.max()
+        assert float(value) == pytest.approx(m + np.log(np.exp(minus_free - m).sum()), rel=1e-12)
+
+
 def test_ais_log_weights_and_base_rate():
     X = datasets.bars_and_stripes(3)
     base = rbm.base_rate_bias(X)
