@@ -1,0 +1,98 @@
+"""The test harness in the repository's conftest.py, run on a scratch course of one notebook.
+
+A changed output and a changed figure must each fail with a message that says what to do; an
+unchanged notebook must pass; and no test run writes into the (scratch) tracked figures/.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from bmlib.figures import REPOSITORY, execute_notebook
+
+CELLS = [
+    "import matplotlib.pyplot as plt\nfrom bmlib import plotting",
+    "print(6 * 7)",
+    "fig, ax = plt.subplots()\n"
+    "ax.plot([0, 1], [0, 1.0])\n"
+    'plotting.savefig(fig, "01_scratch_line")\n'
+    "plt.close(fig)",
+]
+
+
+@pytest.fixture(scope="module")
+def scratch_course(tmp_path_factory):
+    """A course folder with the repository's conftest.py, one notebook with stored outputs, and
+    the figure that notebook draws, committed in its figures/."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(REPOSITORY / "conftest.py", root / "conftest.py")
+    (root / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\ntestpaths = ["notebooks"]\naddopts = "--nbval --nbval-current-env"\n'
+    )
+    (root / "notebooks").mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in CELLS])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BMLIB_FIGURES_DIR", str(root / "figures"))
+        patch.setenv("MPLBACKEND", "Agg")
+        execute_notebook(nb, cwd=root / "notebooks")
+    nbformat.write(nb, root / "notebooks" / "01_scratch.ipynb")
+    return root
+
+
+def _pytest(root):
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+
+
+def _figures(root):
+    return {p.name: p.read_bytes() for p in (root / "figures").iterdir()}
+
+
+def test_an_unchanged_notebook_passes_its_cells_and_its_figures(scratch_course):
+    before = _figures(scratch_course)
+    result = _pytest(scratch_course)
+    assert result.returncode == 0, result.stdout
+    assert "4 passed" in result.stdout  # three cells and the figures check
+    assert _figures(scratch_course) == before  # the run drew into a temporary folder
+
+
+def test_a_changed_output_and_a_changed_figure_fail_with_what_to_do(scratch_course, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(scratch_course, root)
+    path = root / "notebooks" / "01_scratch.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].outputs[0]["text"] = "41\n"  # the stored output no longer matches
+    nb.cells[2].source = nb.cells[2].source.replace("1.0]", "0.9]")  # one plotted number changed
+    nbformat.write(nb, path)
+    before = _figures(root)
+    result = _pytest(root)
+    report = result.stdout
+    assert result.returncode == 1, report
+    assert "2 failed, 2 passed" in report
+    for expected in [
+        "cell [2] ran, but printed something different from what the notebook has stored",
+        "notebook notebooks/01_scratch.ipynb, cell [2]",
+        '(pytest calls it "Cell 1"',
+        "-41",
+        "+42",
+        "git checkout notebooks/01_scratch.ipynb",
+        "make figures",
+        "01_scratch_line.png: differs from figures/01_scratch_line.png",
+        "pixels changed",
+    ]:
+        assert expected in report, f"{expected!r} missing from:\n{report}"
+    assert _figures(root) == before
+    # the run keeps its figures folder for a person to look at; this test has looked
+    kept = re.search(r"this run's figure: (\S+)01_scratch_line\.png", report).group(1)
+    shutil.rmtree(kept)
