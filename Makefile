@@ -3,6 +3,7 @@
 #
 #   make lab      set up, then open the course in JupyterLab
 #   make test     set up, then bmlib's unit tests and strict nbval of every notebook
+#   make test-portable  strict nbval of every notebook again, on a generic code path
 #   make figures  re-execute every notebook in place and rewrite figures/
 #   make student  write solution-free student copies to student/
 #   make bench    run every benchmark in benchmarks/
@@ -21,15 +22,18 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # Numba's on-disk cache (cache=True) is keyed on each kernel's own source file, so it goes
 # stale when a kernel inlines a function from another module (every sampler inlines
-# bmlib.rng). Clear it whenever any bmlib source changes.
+# bmlib.rng). Clear it, the portable leg's cache included, whenever any bmlib source changes
+# (subpackages too).
 KERNELS := bmlib/__pycache__/.numba-cache-sources
+PORTABLE_CACHE := .numba-cache/generic
 
-.PHONY: setup lab test figures student bench lint clean
+.PHONY: setup lab test test-portable figures student bench lint clean
 
 setup: $(BMLIB) $(KERNELS)
 
-$(KERNELS): $(wildcard bmlib/*.py)
+$(KERNELS): $(shell find bmlib -name '*.py')
 	@find bmlib tests \( -name '*.nbi' -o -name '*.nbc' \) -delete
+	@rm -rf $(PORTABLE_CACHE)
 	@mkdir -p $(@D) && touch $@
 
 $(DEPS): requirements.txt
@@ -50,6 +54,17 @@ lab: setup
 test: setup
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadscope
 
+# The second leg: every notebook under strict nbval again (figures compared too), on another
+# code path than the machine's best: Numba compiling for a generic x86-64 CPU (into a cache
+# folder of its own, so the native cache stays warm), NumPy's runtime dispatch held to its
+# baseline (every feature group it dispatches to, AVX2 and AVX-512 included, is disabled) and
+# one Numba thread. Stored outputs must not notice. BLAS is left as the machine configures it.
+NPY_DISPATCHED = $(shell $(BIN)/python -c 'import numpy as np; s = np.show_config(mode="dicts")["SIMD Extensions"]; print(" ".join(s["found"] + s["not found"]))')
+test-portable: setup
+	NUMBA_CPU_NAME=generic NUMBA_CACHE_DIR="$(CURDIR)/$(PORTABLE_CACHE)" NUMBA_NUM_THREADS=1 \
+	NPY_DISABLE_CPU_FEATURES="$(NPY_DISPATCHED)" BMLIB_TEST_LEG=portable \
+	$(BIN)/python -m pytest notebooks tests/test_code_path.py -n auto --maxprocesses 4 --dist loadscope
+
 figures: setup
 	$(BIN)/python -m bmlib.figures
 
@@ -61,9 +76,9 @@ bench: setup
 		echo "== $$script"; $(BIN)/python $$script; done
 
 lint: setup
-	$(BIN)/ruff check bmlib tests benchmarks
-	$(BIN)/ruff format --check bmlib tests benchmarks
+	$(BIN)/ruff check conftest.py bmlib tests benchmarks
+	$(BIN)/ruff format --check conftest.py bmlib tests benchmarks
 
 clean:
-	rm -rf $(VENV) student .pytest_cache
+	rm -rf $(VENV) student .pytest_cache .numba-cache
 	find bmlib tests -name __pycache__ -type d -prune -exec rm -rf {} +
