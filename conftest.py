@@ -32,7 +32,16 @@ from pathlib import Path
 import pytest
 
 _NEEDED = ("numpy", "numba", "matplotlib", "nbval", "xdist", "bmlib")
-_MISSING = [name for name in _NEEDED if importlib.util.find_spec(name) is None]
+
+
+def _absent(name):
+    try:
+        return importlib.util.find_spec(name) is None
+    except (ImportError, ValueError):
+        return True
+
+
+_MISSING = [name for name in _NEEDED if _absent(name)]
 
 if _MISSING:
     # pyproject.toml's addopts name nbval's options; declare them so that pytest gets as far
@@ -56,7 +65,12 @@ if _MISSING:
         )
 
 else:
+    import matplotlib
     from nbval.plugin import IPyNbCell, NbCellError
+
+    # Tests draw without a screen. (Set in-process only: an MPLBACKEND environment variable
+    # would leak into the notebook kernels nbval starts and change their outputs.)
+    matplotlib.use("Agg")
 
     _FIGURES_KEY = pytest.StashKey[Path]()  # this process's folder for figures
     _KEEP_KEY = pytest.StashKey[bool]()  # keep it after the run (a figure differed)

@@ -96,3 +96,30 @@ def test_a_changed_output_and_a_changed_figure_fail_with_what_to_do(scratch_cour
     # the run keeps its figures folder for a person to look at; this test has looked
     kept = re.search(r"this run's figure: (\S+)01_scratch_line\.png", report).group(1)
     shutil.rmtree(kept)
+
+
+def test_a_python_without_the_course_packages_is_told_what_to_do():
+    # pytest in a Python where matplotlib, nbval and xdist cannot be imported (and no plugin
+    # is loaded from the environment), as a bare `pytest` outside .venv would be
+    code = (
+        "import sys\n"
+        "class Hidden:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'matplotlib', 'nbval', 'xdist'}:\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Hidden())\n"
+        "import pytest\n"
+        "sys.exit(pytest.main(['-p', 'no:cacheprovider']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
+    report = result.stdout + result.stderr
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, report
+    assert "does not have the course's packages (missing: matplotlib, nbval, xdist)" in report
+    assert "make test" in report and "source .venv/bin/activate" in report
+    assert "Traceback" not in report and "unrecognized arguments" not in report
