@@ -1,7 +1,8 @@
-"""The test harness in the repository's conftest.py, run on a scratch course of one notebook.
+"""The test harness in the repository's conftest.py, run on a scratch course of two notebooks.
 
-A changed output and a changed figure must each fail with a message that says what to do; an
-unchanged notebook must pass; and no test run writes into the (scratch) tracked figures/.
+An unchanged notebook must pass, cells and figures; in a notebook with a changed stored output
+and a changed plotted number, each must fail with a message that says what to do; and the run
+writes nothing into the (scratch) tracked figures/.
 """
 
 import os
@@ -25,11 +26,10 @@ CELLS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def scratch_course(tmp_path_factory):
-    """A course folder with the repository's conftest.py, one notebook with stored outputs, and
-    the figure that notebook draws, committed in its figures/."""
-    root = tmp_path_factory.mktemp("course")
+def _scratch_course(root):
+    """A course folder with the repository's conftest.py and two notebooks with stored outputs
+    (01 as it ran; 02 the same, then one stored output and one plotted number changed), with the
+    figure each of them drew when it ran, committed in figures/."""
     shutil.copy(REPOSITORY / "conftest.py", root / "conftest.py")
     (root / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\ntestpaths = ["notebooks"]\naddopts = "--nbval --nbval-current-env"\n'
@@ -42,59 +42,47 @@ def scratch_course(tmp_path_factory):
         patch.setenv("MPLBACKEND", "Agg")
         execute_notebook(nb, cwd=root / "notebooks")
     nbformat.write(nb, root / "notebooks" / "01_scratch.ipynb")
-    return root
-
-
-def _pytest(root):
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "MPLBACKEND": "Agg"},
-    )
+    shutil.copy(root / "figures" / "01_scratch_line.png", root / "figures" / "02_scratch_line.png")
+    nb.cells[1].outputs[0]["text"] = "41\n"  # the stored output no longer matches
+    nb.cells[2].source = nb.cells[2].source.replace("01_", "02_").replace("1.0]", "0.9]")  # one number
+    nbformat.write(nb, root / "notebooks" / "02_changed.ipynb")
 
 
 def _figures(root):
     return {p.name: p.read_bytes() for p in (root / "figures").iterdir()}
 
 
-def test_an_unchanged_notebook_passes_its_cells_and_its_figures(scratch_course):
-    before = _figures(scratch_course)
-    result = _pytest(scratch_course)
-    assert result.returncode == 0, result.stdout
-    assert "4 passed" in result.stdout  # three cells and the figures check
-    assert _figures(scratch_course) == before  # the run drew into a temporary folder
-
-
-def test_a_changed_output_and_a_changed_figure_fail_with_what_to_do(scratch_course, tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(scratch_course, root)
-    path = root / "notebooks" / "01_scratch.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    nb.cells[1].outputs[0]["text"] = "41\n"  # the stored output no longer matches
-    nb.cells[2].source = nb.cells[2].source.replace("1.0]", "0.9]")  # one plotted number changed
-    nbformat.write(nb, path)
-    before = _figures(root)
-    result = _pytest(root)
+def test_changed_outputs_and_figures_fail_with_what_to_do_and_nothing_is_written(tmp_path):
+    _scratch_course(tmp_path)
+    before = _figures(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-rfE"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
     report = result.stdout
     assert result.returncode == 1, report
-    assert "2 failed, 2 passed" in report
+    # 01: three cells and its figures check pass; 02: one cell and its figures check fail
+    assert "2 failed, 6 passed" in report, report
+    failed = sorted(re.findall(r"^FAILED (\S+(?: \d+)?)", report, flags=re.M))
+    assert failed == ["notebooks/02_changed.ipynb::Cell 1", "notebooks/02_changed.ipynb::figures"], failed
     for expected in [
         "cell [2] ran, but printed something different from what the notebook has stored",
-        "notebook notebooks/01_scratch.ipynb, cell [2]",
+        "notebook notebooks/02_changed.ipynb, cell [2]",
         '(pytest calls it "Cell 1"',
         "-41",
         "+42",
-        "git checkout notebooks/01_scratch.ipynb",
+        "git checkout notebooks/02_changed.ipynb",
         "make figures",
-        "01_scratch_line.png: differs from figures/01_scratch_line.png",
+        "02_scratch_line.png: differs from figures/02_scratch_line.png",
         "pixels changed",
     ]:
         assert expected in report, f"{expected!r} missing from:\n{report}"
-    assert _figures(root) == before
+    assert _figures(tmp_path) == before  # the run drew into a temporary folder
     # the run keeps its figures folder for a person to look at; this test has looked
-    kept = re.search(r"this run's figure: (\S+)01_scratch_line\.png", report).group(1)
+    kept = re.search(r"this run's figure: (\S+)02_scratch_line\.png", report).group(1)
     shutil.rmtree(kept)
 
 
