@@ -176,6 +176,24 @@ def _units(name, value, n_columns=None, columns_name="n_visible"):
     return np.ascontiguousarray(array)
 
 
+def _binary_units(name, value, n_columns=None):
+    """:func:`_units`, and every value 0 or 1: the data a log-likelihood is defined for."""
+    array = _units(name, value, n_columns)
+    grey = np.count_nonzero((array != 0.0) & (array != 1.0))
+    if grey:
+        raise ValueError(
+            f"{name} must be binary (0 or 1) for a log-likelihood: log p(v) = -F(v) - log Z is a "
+            f"log-probability only for binary v, and {name} holds {grey} values strictly between 0 and "
+            "1 (grey levels, such as datasets.digits() gives by default); binarize it first, for "
+            "example with datasets.digits(binarize=0.5)"
+        )
+    return array
+
+
+def _is_binary(array):
+    return bool(np.all((array == 0.0) | (array == 1.0)))
+
+
 def _parameters(W, visible_bias=None, hidden_bias=None):
     """Check W (n_visible, n_hidden) and the biases against it; return float64 copies-or-views."""
     W = np.ascontiguousarray(_validate.real_array("W", W))
@@ -1549,9 +1567,13 @@ def log_likelihood(
 ):
     """Average log-likelihood (1/N) sum_n log p(x_n) = -mean F(x_n) - log Z over the rows of X.
 
+    p(v) = exp(-F(v)) / Z is a probability distribution over *binary* vectors v, so X must hold
+    only 0s and 1s: for grey levels -F(x) - log Z is a number but not a log-probability, and a
+    ValueError says so (binarize such data first).
+
     Parameters
     ----------
-    X : array_like of shape (n_samples, n_visible), values in [0, 1]
+    X : array_like of shape (n_samples, n_visible), values 0 or 1
     W, visible_bias, hidden_bias : the RBM's parameters
     method : {"exact", "ais"}
         How log Z is found (see :func:`log_partition`): "exact" needs
@@ -1568,7 +1590,7 @@ def log_likelihood(
         With ``method="ais"``: the estimate and the standard error of its log Z.
     """
     W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
-    X = _units("X", X, W.shape[0])
+    X = _binary_units("X", X, W.shape[0])
     mean_free_energy = float(free_energy(X, W, visible_bias, hidden_bias).mean())
     if log_z is not None:
         if isinstance(log_z, bool) or np.ndim(log_z) != 0:
@@ -2463,7 +2485,9 @@ class RBM:
         n_visible, fixed by the first ``fit``/``partial_fit``.
     history_ : dict of lists
         Per epoch: "epoch", "reconstruction_error", "pseudo_log_likelihood" (on up to 1000 fixed
-        rows of the data given) and, when min(n_visible, n_hidden) <= 16, "log_likelihood".
+        rows of the data given) and, when min(n_visible, n_hidden) <= 16 and the data are binary
+        (a likelihood is defined for 0/1 data only), "log_likelihood". A later ``partial_fit`` on
+        grey levels removes "log_likelihood".
     visible_offset_, hidden_offset_ : ndarray of shape (n_visible,) and (n_hidden,)
         The offsets mu and lambda of ``centered=True`` (kept, but not used, otherwise).
     persistent_chains_ : ndarray of shape (batch_size, n_hidden)
@@ -2627,7 +2651,7 @@ class RBM:
         self._generator = generator
         self._states = rng.stream_states(generator, settings["batch_size"])
         self.history_ = {"epoch": [], "reconstruction_error": [], "pseudo_log_likelihood": []}
-        if min(n_visible, n_hidden) <= 16:
+        if min(n_visible, n_hidden) <= 16 and _is_binary(X):
             self.history_["log_likelihood"] = []
         self.n_epochs_trained_ = 0
 
@@ -2743,7 +2767,10 @@ class RBM:
             self.history_["reconstruction_error"].append(reconstruction_error(rows, *params))
             self.history_["pseudo_log_likelihood"].append(pseudo_log_likelihood(rows, *params))
             if "log_likelihood" in self.history_:
-                self.history_["log_likelihood"].append(log_likelihood(rows, *params))
+                if _is_binary(rows):
+                    self.history_["log_likelihood"].append(log_likelihood(rows, *params))
+                else:  # grey levels have no likelihood: the record ends here
+                    del self.history_["log_likelihood"]
 
     # using a trained model ---------------------------------------------------------------------
 
