@@ -52,6 +52,8 @@ __all__ = [
     "simulate",
     "series_observables",
     "SimulationResult",
+    "exact_distribution",
+    "ExactDistribution",
     "onsager_energy",
     "onsager_specific_heat",
     "onsager_magnetization",
@@ -1108,6 +1110,53 @@ def _density_of_states(L):
     M = spins.sum(axis=(1, 2))
     pairs, counts = np.unique(np.stack([bonds, M], axis=1), axis=0, return_counts=True)
     return pairs[:, 0].astype(np.float64), pairs[:, 1].astype(np.float64), counts.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class ExactDistribution:
+    """The Boltzmann distribution of a small lattice, state by state (see :func:`exact_distribution`)."""
+
+    probabilities: np.ndarray
+    """p(s) = exp(-E(s)/T) / Z of every state, shape (2^(L*L),)."""
+    energy: np.ndarray
+    """E(s) of every state."""
+    magnetization: np.ndarray
+    """M(s) = sum_i s_i of every state."""
+
+
+def exact_distribution(L, T, J=1.0, h=0.0):
+    """The Boltzmann distribution of an L x L periodic lattice over all its 2^(L*L) states.
+
+    State k has spin s = 2 v - 1 at site (i, j), where v is bit i * L + j of k: the order of
+    :func:`bmlib.exact.states_by_code` for the visible units of
+    :func:`bmlib.datasets.spins_to_visible`, so the probabilities line up entry by entry with
+    :func:`bmlib.rbm.visible_distribution` of an RBM trained on that data.
+
+    Parameters
+    ----------
+    L : int
+        2, 3 or 4 (4 x 4 has 65,536 states).
+    T : float
+        > 0.
+    J, h : float
+
+    Returns
+    -------
+    ExactDistribution
+        ``probabilities``, ``energy`` and ``magnetization`` of every state.
+    """
+    L = _lattice_size(L)
+    if L > 4:
+        raise ValueError(f"L must be <= 4 for enumeration (2^(L*L) states), got {L}")
+    T = _temperature(T)
+    J, h = _real("J", J), _real("h", h)
+    spins = (2 * exact.states_by_code(L * L).astype(np.int64) - 1).reshape(-1, L, L)
+    bonds = (spins * (np.roll(spins, -1, axis=1) + np.roll(spins, -1, axis=2))).sum(axis=(1, 2))
+    M = spins.sum(axis=(1, 2)).astype(np.float64)
+    E = -J * bonds.astype(np.float64) - h * M
+    log_weights = -E / T
+    probabilities = np.exp(log_weights - stats.logsumexp(log_weights))
+    return ExactDistribution(probabilities=probabilities, energy=E, magnetization=M)
 
 
 def exact_observables(L, T, J=1.0, h=0.0):

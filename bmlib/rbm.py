@@ -119,7 +119,15 @@ from numba.extending import intrinsic
 from bmlib import _validate, rng
 from bmlib.progress import Progress
 from bmlib.rng import _INV_2_53, next_double, xoshiro_step
-from bmlib.stats import _exp_polynomial, _exp_reduce, _exp_scale, exp_nonpositive, sigmoid, softplus
+from bmlib.stats import (
+    _exp_polynomial,
+    _exp_reduce,
+    _exp_scale,
+    exp_nonpositive,
+    logsumexp,
+    sigmoid,
+    softplus,
+)
 
 __all__ = [
     "RBM",
@@ -138,6 +146,7 @@ __all__ = [
     "log_partition_function",
     "log_partition",
     "log_likelihood",
+    "visible_distribution",
     "ais_schedule",
     "ais_log_weights",
     "base_rate_bias",
@@ -1541,6 +1550,37 @@ def reconstruction_error(X, W, visible_bias, hidden_bias):
     W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
     X = _units("X", X, W.shape[0])
     return float(((X - reconstruct(X, W, visible_bias, hidden_bias)) ** 2).sum(axis=1).mean())
+
+
+def visible_distribution(W, visible_bias, hidden_bias):
+    """The RBM's exact marginal p(v) = exp(-F(v)) / Z over all 2^n_visible binary vectors.
+
+    The states are in code order, as :func:`bmlib.exact.states_by_code` lists them: entry k is
+    the vector whose unit i is bit i of k. Z is the sum of exp(-F(v)) over those same states, so
+    the result sums to 1 (to rounding). Small models only: 2^n_visible free energies.
+
+    Parameters
+    ----------
+    W, visible_bias, hidden_bias : the RBM's parameters, n_visible <= 20
+
+    Returns
+    -------
+    ndarray of shape (2**n_visible,)
+    """
+    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+    n_visible = W.shape[0]
+    if n_visible > EXACT_LIMIT:
+        raise ValueError(
+            f"visible_distribution enumerates 2^n_visible states: n_visible must be <= EXACT_LIMIT = "
+            f"{EXACT_LIMIT}, got {n_visible}"
+        )
+    codes = np.arange(2**n_visible, dtype=np.int64)
+    minus_free = np.empty(codes.size)
+    for start in range(0, codes.size, 1 << 14):  # blocks of 2^14 states bound the memory
+        block = codes[start : start + (1 << 14)]
+        states = ((block[:, None] >> np.arange(n_visible)) & 1).astype(np.float64)
+        minus_free[start : start + block.size] = -free_energy(states, W, visible_bias, hidden_bias)
+    return np.exp(minus_free - logsumexp(minus_free))
 
 
 def log_partition_function(W, visible_bias, hidden_bias):

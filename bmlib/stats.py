@@ -16,7 +16,9 @@ correlated, so the naive standard error s / sqrt(n) is too small by a factor
 sqrt(2 tau_int). :func:`integrated_autocorrelation_time` measures tau_int,
 :func:`blocking_error` gets the honest standard error of a mean without knowing it, and
 :func:`jackknife` propagates errors into nonlinear estimates (specific heat, Binder
-cumulant) from blocks of the series.
+cumulant) from blocks of the series. For several independent chains of the same sampler,
+:func:`split_rhat` asks whether they have mixed (sampled the same distribution) and
+:func:`effective_sample_size` how many independent draws they are worth.
 """
 
 import numpy as np
@@ -36,6 +38,8 @@ __all__ = [
     "integrated_autocorrelation_time",
     "blocking_error",
     "jackknife",
+    "split_rhat",
+    "effective_sample_size",
 ]
 
 
@@ -327,6 +331,11 @@ def integrated_autocorrelation_time(x, window_factor=5.0):
     """
     rho = autocorrelation(x)
     window_factor = _validate.positive_scalar("window_factor", window_factor)
+    return _sokal_window(rho, window_factor)
+
+
+def _sokal_window(rho, window_factor):
+    """tau_int = 1/2 + sum_{t>=1} rho(t), summed up to Sokal's self-consistent window."""
     tau = 0.5
     for lag in range(1, rho.size):
         tau += rho[lag]
@@ -411,3 +420,84 @@ def jackknife(estimator, *series, n_blocks=32):
         keep[edges[b] : edges[b + 1]] = True
     error = float(np.sqrt((n_blocks - 1) / n_blocks * np.sum((estimates - estimates.mean()) ** 2)))
     return value, error
+
+
+def _chains(name, chains, minimum_draws):
+    array = _validate.real_array(name, chains)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_chains, n_draws), got shape {array.shape}")
+    if array.shape[0] < 2 or array.shape[1] < minimum_draws:
+        raise ValueError(
+            f"{name} must hold at least 2 chains of at least {minimum_draws} draws, got shape {array.shape}"
+        )
+    return array
+
+
+def split_rhat(chains):
+    """Split R-hat (Gelman-Rubin) of several chains of one quantity: near 1 when they have mixed.
+
+    Each chain is cut into its first and second half, so that a chain still drifting also shows
+    up. With m half-chains of n draws, B/n the variance of their means and W the mean of their
+    variances, the pooled estimate of the variance is var+ = (n - 1)/n W + B/n, and
+    R-hat = sqrt(var+ / W). Chains that sample the same distribution give R-hat -> 1 as n grows;
+    chains stuck in different regions (modes a sampler cannot cross) give R-hat well above 1.
+    1.01 is a common threshold (Vehtari et al. 2021).
+
+    Parameters
+    ----------
+    chains : array_like of shape (n_chains, n_draws)
+        n_chains >= 2 independent chains, n_draws >= 4 successive draws each (after burn-in).
+
+    Returns
+    -------
+    float
+        >= 0; inf when the halves differ but each is constant (W = 0), 1.0 when all draws are equal.
+
+    References
+    ----------
+    A. Gelman and D. B. Rubin, Statistical Science 7, 457 (1992); A. Vehtari, A. Gelman,
+    D. Simpson, B. Carpenter and P.-C. Buerkner, Bayesian Analysis 16, 667 (2021).
+    """
+    array = _chains("chains", chains, minimum_draws=4)
+    n = array.shape[1] // 2
+    halves = np.concatenate([array[:, :n], array[:, array.shape[1] - n :]])
+    within = halves.var(axis=1, ddof=1).mean()
+    between_over_n = halves.mean(axis=1).var(ddof=1)
+    if within == 0.0:
+        return 1.0 if between_over_n == 0.0 else float("inf")
+    return float(np.sqrt(((n - 1) / n * within + between_over_n) / within))
+
+
+def effective_sample_size(chains, window_factor=5.0):
+    """How many independent draws several chains of one quantity are worth: m n / (2 tau_int).
+
+    tau_int (1/2 for independent draws) is summed, as in :func:`integrated_autocorrelation_time`,
+    from the autocorrelation function averaged over the chains, each chain's taken about its
+    own mean. Mixing between chains is not measured here: check :func:`split_rhat` first, since
+    chains stuck in different modes can each look well decorrelated.
+
+    Parameters
+    ----------
+    chains : array_like of shape (n_chains, n_draws)
+        n_chains >= 2, n_draws >= 4.
+    window_factor : float
+        Sokal's c.
+
+    Returns
+    -------
+    float
+        Between 0 and about n_chains * n_draws (more when draws are anticorrelated).
+    """
+    array = _chains("chains", chains, minimum_draws=4)
+    window_factor = _validate.positive_scalar("window_factor", window_factor)
+    n_chains, n_draws = array.shape
+    centred = array - array.mean(axis=1, keepdims=True)
+    variance = np.mean(centred**2)
+    if variance == 0.0:
+        return float(n_chains * n_draws)
+    # C(t) = sum over chains and s of (x_s - xbar)(x_{s+t} - xbar) / (m n), by FFT as in autocorrelation
+    size = 1 << (2 * n_draws - 1).bit_length()
+    spectrum = np.fft.rfft(centred, size, axis=1)
+    covariance = np.fft.irfft(spectrum * np.conj(spectrum), size, axis=1)[:, :n_draws].sum(axis=0)
+    tau = _sokal_window(covariance / covariance[0], window_factor)
+    return float(n_chains * n_draws / (2.0 * tau))

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from bmlib import datasets, rbm, rng
+from bmlib import datasets, exact, rbm, rng
 
 
 def _random_rbm(n_visible, n_hidden, scale=1.0, seed=0):
@@ -396,3 +396,18 @@ def test_log_likelihood_is_refused_for_grey_levels_and_left_out_of_the_monitor()
     assert len(model.history_["log_likelihood"]) == 1
     model.partial_fit(grey_digits)  # grey levels from here on: the likelihood record ends
     assert "log_likelihood" not in model.history_
+
+
+def test_visible_distribution_matches_a_brute_force_sum_over_both_layers():
+    W, b, c = _random_rbm(6, 4, scale=1.5, seed=9)
+    p = rbm.visible_distribution(W, b, c)
+    visible = exact.states_by_code(6).astype(float)  # the order of visible_distribution
+    hidden = np.array(list(itertools.product([0.0, 1.0], repeat=4)))
+    minus_energy = visible @ b[:, None] + (hidden @ c)[None, :] + visible @ W @ hidden.T  # (64, 16)
+    weights = np.exp(minus_energy - minus_energy.max())
+    np.testing.assert_allclose(p, weights.sum(axis=1) / weights.sum(), rtol=1e-12, atol=0)
+    # and the layer-by-layer route: -F(v) - log Z with the exact log Z over the hidden layer
+    log_p = -rbm.free_energy(visible, W, b, c) - rbm.log_partition(W, b, c)
+    np.testing.assert_allclose(np.log(p), log_p, rtol=1e-12)
+    with pytest.raises(ValueError, match="n_visible must be <= EXACT_LIMIT"):
+        rbm.visible_distribution(np.zeros((21, 2)), np.zeros(21), np.zeros(2))

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from bmlib import exact, ising, stats
+from bmlib import datasets, exact, ising, stats
 
 # ---------------------------------------------------------------------------------------
 # lattices and energies
@@ -454,3 +454,32 @@ def test_metropolis_snapshots_are_the_chain_every_spacing_sweeps():
         ising.metropolis_snapshots(start.copy(), 2.4, 5, 0, seed=1)
     with pytest.raises(ValueError, match="n_snapshots"):
         ising.metropolis_snapshots(start.copy(), 2.4, -1, 2, seed=1)
+
+
+@pytest.mark.parametrize("T", [1.5, ising.T_C, 3.5])
+def test_exact_distribution_state_by_state(T):
+    d = ising.exact_distribution(4, T)
+    assert d.probabilities.shape == d.energy.shape == d.magnetization.shape == (2**16,)
+    assert abs(d.probabilities.sum() - 1.0) < 1e-12
+    # state k: site (i, j) is bit 4 i + j of k, as datasets.spins_to_visible numbers the units
+    codes = np.random.default_rng(0).integers(0, 2**16, size=50)
+    for k in codes:
+        spins = 2 * ((int(k) >> np.arange(16)) & 1).reshape(4, 4) - 1
+        assert exact.state_codes(datasets.spins_to_visible(spins)) == k
+        assert d.energy[k] == ising.energy(spins) and d.magnetization[k] == spins.sum()
+    assert d.probabilities[codes] == pytest.approx(
+        np.exp(-d.energy[codes] / T - ising.exact_observables(4, T)["log_partition"]), rel=1e-12
+    )
+    # the same thermal averages as exact_observables (which sums over classes of states)
+    reference = ising.exact_observables(4, T)
+    p, E, M = d.probabilities, d.energy, d.magnetization
+    assert p @ E / 16 == pytest.approx(reference["energy"], rel=1e-12)
+    assert p @ np.abs(M) / 16 == pytest.approx(reference["abs_magnetization"], rel=1e-12)
+    assert (p @ E**2 - (p @ E) ** 2) / (16 * T**2) == pytest.approx(reference["specific_heat"], rel=1e-9)
+
+
+def test_exact_distribution_refuses_large_lattices_and_bad_temperatures():
+    with pytest.raises(ValueError, match="L must be <= 4"):
+        ising.exact_distribution(5, 2.0)
+    with pytest.raises(ValueError, match="T"):
+        ising.exact_distribution(4, 0.0)

@@ -162,3 +162,61 @@ def test_error_bar_functions_refuse_bad_input():
         stats.jackknife(lambda a, b: 0.0, np.ones(100), np.ones(99))
     with pytest.raises(ValueError, match="n_blocks must be >= 2"):
         stats.jackknife(np.mean, np.ones(100), n_blocks=1)
+
+
+# ----------------------------------------------------------------------------------------------
+# several chains: split R-hat and the effective sample size
+# ----------------------------------------------------------------------------------------------
+
+
+def _ar1_chains(phi, n_chains, n_draws, seed):
+    """Stationary AR(1) chains x_t = phi x_{t-1} + e_t: tau_int = (1 + phi) / (2 (1 - phi))."""
+    g = np.random.default_rng(seed)
+    noise = g.normal(size=(n_chains, n_draws))
+    x = np.empty_like(noise)
+    x[:, 0] = noise[:, 0] / np.sqrt(1 - phi**2)
+    for t in range(1, n_draws):
+        x[:, t] = phi * x[:, t - 1] + noise[:, t]
+    return x
+
+
+def test_split_rhat_is_one_for_mixed_chains_and_large_for_chains_in_different_places():
+    m, n = 20, 500  # 40 half-chains of 250 draws
+    x = np.random.default_rng(0).normal(size=(m, n))
+    # for mixed chains R^2 - 1 ~ (chi2_{2m-1} / (2m-1) - 1) / (n/2): R - 1 has sd sqrt(2/(2m-1)) / n
+    assert abs(stats.split_rhat(x) - 1.0) < 5 * np.sqrt(2 / (2 * m - 1)) / n
+    shifted = x.copy()
+    shifted[: m // 2] += 1.0  # half the chains sit one standard deviation higher
+    # expected: var+ / W = (n/2 - 1)/(n/2) + [40 * 0.25 / 39 + 1/(n/2)], about 1.121; sd about 0.005
+    half = n // 2
+    expected = np.sqrt((half - 1) / half + 2 * m * 0.25 / (2 * m - 1) + 1 / half)
+    assert abs(stats.split_rhat(shifted) - expected) < 0.02
+    drifting = x + np.linspace(0, 2, n)  # every chain drifts: the split halves disagree
+    assert stats.split_rhat(drifting) > 1.1
+    assert stats.split_rhat(np.ones((3, 8))) == 1.0
+    assert stats.split_rhat(np.repeat([[0.0], [1.0]], 8, axis=1)) == np.inf
+
+
+def test_effective_sample_size_of_independent_and_of_ar1_chains():
+    # independent draws: tau_int = 1/2, ESS = N; Sokal: sd(tau) ~ tau sqrt(2 (2W + 1) / N), W ~ 3
+    x = np.random.default_rng(1).normal(size=(20, 500))
+    assert abs(stats.effective_sample_size(x) / x.size - 1) < 5 * np.sqrt(2 * 7 / x.size)
+    # AR(1), phi = 0.8: tau_int = 4.5, ESS = N / 9; W ~ 5 tau ~ 23
+    y = _ar1_chains(0.8, 20, 5000, seed=2)
+    relative_error = np.sqrt(2 * (2 * 23 + 1) / y.size)
+    assert abs(stats.effective_sample_size(y) / (y.size / 9) - 1) < 5 * relative_error + 0.01  # + window bias
+
+
+@pytest.mark.parametrize(
+    "chains, message",
+    [
+        (np.zeros(10), "chains must be 2-D"),
+        (np.zeros((1, 10)), "at least 2 chains of at least 4 draws"),
+        (np.zeros((3, 3)), "at least 2 chains of at least 4 draws"),
+        (np.array([[0.0, 1, 2, np.nan], [0, 1, 2, 3]]), "chains"),
+    ],
+)
+def test_chain_diagnostics_refuse_bad_input(chains, message):
+    for function in (stats.split_rhat, stats.effective_sample_size):
+        with pytest.raises(ValueError, match=message):
+            function(chains)
