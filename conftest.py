@@ -31,6 +31,14 @@ from pathlib import Path
 
 import pytest
 
+# make test runs one pytest-xdist worker per core, and each worker's Numba kernels (and the
+# notebook kernels it starts, which inherit this) run parallel regions on OpenMP threads of
+# their own. By default idle OpenMP threads spin, taking the core from the other worker: a
+# parallel exact log Z took three times as long under load. Waiting passively changes no
+# result (bmlib gives the same bits on any thread count), only the time. A value set by the
+# user is kept.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 _NEEDED = ("numpy", "numba", "matplotlib", "nbval", "xdist", "bmlib")
 
 
