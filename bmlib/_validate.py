@@ -62,6 +62,16 @@ def count(name, value):
     return int(value)
 
 
+def probability_vector(name, value):
+    """Return ``value`` as a 1-D float64 array of non-negative numbers summing to 1 (to 1e-9)."""
+    array = vector(name, value)
+    if np.any(array < 0):
+        raise ValueError(f"{name} must be non-negative")
+    if abs(array.sum() - 1.0) > 1e-9:
+        raise ValueError(f"{name} must sum to 1, sums to {array.sum()!r}")
+    return array
+
+
 def _show(value, limit=60):
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -339,8 +339,8 @@ def kl_divergence(p_data, p_model):
     float
         >= 0, and 0 only when the two distributions are equal.
     """
-    p = stats._probability_vector("p_data", p_data)
-    q = stats._probability_vector("p_model", p_model)
+    p = _validate.probability_vector("p_data", p_data)
+    q = _validate.probability_vector("p_model", p_model)
     if p.shape != q.shape:
         raise ValueError(f"p_data and p_model must have the same shape, got {p.shape} and {q.shape}")
     support = p > 0

@@ -976,7 +976,7 @@ def simulate(
     n = L * L
     # one independent generator per temperature, so a temperature's result does not depend
     # on which other temperatures are in the list
-    children = rng._seed_sequence(seed).spawn(len(temperatures))
+    children = rng.seed_sequence(seed).spawn(len(temperatures))
     rows, series = [], []
     progress = Progress(len(temperatures), f"L = {L} {algorithm}: temperature", verbose)
     for T, child in zip(temperatures, children, strict=True):

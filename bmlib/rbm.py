@@ -36,7 +36,7 @@ Two implementations of one epoch, chosen per shape
   branching, then adds the matching weight rows: four at a time with their coefficients for
   data rows, eight at a time and without multiplications for the 0/1 samples. The weights are
   kept in both layouts (W and W^T) so every inner loop runs over contiguous memory; sigmoids use
-  a vectorizable exp (:func:`bmlib.stats.exp_nonpositive`), and each chain's random stream
+  a vectorizable exp (:func:`bmlib._simd.exp_nonpositive`), and each chain's random stream
   stays in registers. It wins when the matrices are small (digits: 64 x 100, batch 10), where a
   NumPy call's fixed cost (~1-2 us) is larger than its arithmetic.
 * ``"blas"``: each minibatch is a few NumPy matrix products (BLAS), the weight gradient one
@@ -117,17 +117,10 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from bmlib import _validate, rng
+from bmlib._simd import exp_nonpositive, exp_polynomial, exp_reduce, exp_scale
 from bmlib.progress import Progress
-from bmlib.rng import _INV_2_53, next_double, xoshiro_step
-from bmlib.stats import (
-    _exp_polynomial,
-    _exp_reduce,
-    _exp_scale,
-    exp_nonpositive,
-    logsumexp,
-    sigmoid,
-    softplus,
-)
+from bmlib.rng import INV_2_53, next_double, xoshiro_step
+from bmlib.stats import logsumexp, sigmoid, softplus
 
 __all__ = [
     "RBM",
@@ -471,7 +464,7 @@ def _uniform(s0, s1, s2, s3):
     exactly :func:`bmlib.rng.next_double`'s number. The top 53 bits fit an int64, whose conversion
     to float64 is one instruction (an unsigned one is a sequence on x86 without AVX-512)."""
     result, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-    return np.float64(np.int64(result >> np.uint64(11))) * _INV_2_53, s0, s1, s2, s3
+    return np.float64(np.int64(result >> np.uint64(11))) * INV_2_53, s0, s1, s2, s3
 
 
 # ---- synchronisation between the threads of one epoch -------------------------------------
@@ -570,7 +563,7 @@ def _wait_until(counters, index, target):
 def _sigmoid_block(a, out, scaled, reduced):
     """out = sigmoid(a) (may be a itself) as :func:`bmlib.stats.sigmoid` computes it: 1 / (1 + e)
     for a >= 0, e / (1 + e) below, e = exp(-|a|), with the vectorizable exp of
-    :func:`bmlib.stats.exp_nonpositive` (so within an ulp or two of ``stats.sigmoid``; 0 below
+    :func:`bmlib._simd.exp_nonpositive` (so within an ulp or two of ``stats.sigmoid``; 0 below
     a = -708, where that is subnormal). Needs ``error_model="numpy"`` in the caller: Numba's
     default checks every division for zero, which keeps the loop from vectorizing.
 
@@ -583,11 +576,11 @@ def _sigmoid_block(a, out, scaled, reduced):
     """
     n = a.shape[0]
     for j in range(n):
-        scaled[j], reduced[j] = _exp_reduce(-abs(a[j]))
+        scaled[j], reduced[j] = exp_reduce(-abs(a[j]))
     for j in range(n):
-        reduced[j] = _exp_polynomial(reduced[j])
+        reduced[j] = exp_polynomial(reduced[j])
     for j in range(n):
-        scaled[j] = _exp_scale(reduced[j], scaled[j], -abs(a[j]))
+        scaled[j] = exp_scale(reduced[j], scaled[j], -abs(a[j]))
     for j in range(n):
         e = scaled[j]
         out[j] = (1.0 if a[j] >= 0.0 else e) / (1.0 + e)
@@ -1043,7 +1036,7 @@ def _train_epoch_fused(
     * products with 0/1 samples are sums of the weight rows of the units that are on
       (:func:`_sum_rows`, no multiplications), with data rows only the non-zero pixels count;
       W and W^T are both kept so every row is contiguous;
-    * sigmoids use the branch-free exp of :func:`bmlib.stats.exp_nonpositive`, split into four
+    * sigmoids use the branch-free exp of :func:`bmlib._simd.exp_nonpositive`, split into four
       vectorized loops over whole blocks of rows (:func:`_sigmoid_block`, 1.6 ns a sigmoid);
       ``error_model="numpy"`` drops Numba's zero check on every division, which otherwise keeps
       those loops scalar;
@@ -2174,7 +2167,7 @@ def _ais_runs(visible_bias, hidden_bias, base_bias, betas, states, hidden_table,
     ceil(n_hidden / 4) table rows, and a, b.v and b_A.v of ceil(n_visible / 4) (computed afresh
     each step, so no rounding accumulates: a 64 x 100 RBM takes 25 + 16 rows a step, against about
     44 + 16 rows of W for updating W h and a by the units that changed). The units are drawn
-    with :func:`_draw_codes`, the exps are :func:`bmlib.stats.exp_nonpositive` in vectorized
+    with :func:`_draw_codes`, the exps are :func:`bmlib._simd.exp_nonpositive` in vectorized
     loops, and ``error_model="numpy"`` lets the divisions vectorize.
 
     Random numbers: run r owns streams 4r..4r+3 of ``states`` (shape (4 n_runs, 4)), stepped

@@ -46,6 +46,8 @@ import numpy as np
 from numba import njit
 
 __all__ = [
+    "INV_2_53",
+    "seed_sequence",
     "as_generator",
     "stream_states",
     "next_uint64",
@@ -54,10 +56,10 @@ __all__ = [
     "xoshiro_step",
 ]
 
-_INV_2_53 = 1.0 / 9007199254740992.0  # 2**-53
+INV_2_53 = 1.0 / 9007199254740992.0  # 2**-53
 
 
-def _seed_sequence(seed):
+def seed_sequence(seed):
     """Turn a user's ``seed`` into a ``numpy.random.SeedSequence``."""
     if seed is None:
         return np.random.SeedSequence()
@@ -87,7 +89,7 @@ def as_generator(seed):
     """
     if isinstance(seed, np.random.Generator):
         return seed
-    return np.random.default_rng(_seed_sequence(seed))
+    return np.random.default_rng(seed_sequence(seed))
 
 
 def stream_states(seed, n_streams):
@@ -107,7 +109,7 @@ def stream_states(seed, n_streams):
     """
     if isinstance(n_streams, bool) or not isinstance(n_streams, numbers.Integral) or n_streams < 0:
         raise ValueError(f"n_streams must be an integer >= 0, got {n_streams!r}")
-    words = _seed_sequence(seed).generate_state(4 * int(n_streams), dtype=np.uint64)
+    words = seed_sequence(seed).generate_state(4 * int(n_streams), dtype=np.uint64)
     states = words.reshape(int(n_streams), 4).copy()
     # The all-zero state is the one state xoshiro cannot leave (chance 2**-256).
     states[np.all(states == 0, axis=1), 0] = 1
@@ -152,7 +154,7 @@ def next_uint64(states, stream):
 @njit(cache=True, inline="always")
 def next_double(states, stream):
     """Return a uniform float64 in [0, 1) with 53 random bits from stream ``stream``."""
-    return np.float64(next_uint64(states, stream) >> np.uint64(11)) * _INV_2_53
+    return np.float64(next_uint64(states, stream) >> np.uint64(11)) * INV_2_53
 
 
 @njit(cache=True, inline="always")

@@ -22,9 +22,8 @@ cumulant) from blocks of the series. For several independent chains of the same 
 """
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types, vectorize
-from numba.extending import intrinsic, overload
+from numba import njit, vectorize
+from numba.extending import overload
 
 from bmlib import _validate
 
@@ -32,7 +31,6 @@ __all__ = [
     "sigmoid",
     "softplus",
     "logsumexp",
-    "exp_nonpositive",
     "total_variation_distance",
     "autocorrelation",
     "integrated_autocorrelation_time",
@@ -122,117 +120,6 @@ def _logsumexp_njit(a):
     return lambda a: _logsumexp(a)
 
 
-# --------------------------------------------------------------------------------------------
-# A vectorizable exp for kernels
-# --------------------------------------------------------------------------------------------
-
-
-@intrinsic
-def _fma(typingctx, a, b, c):
-    """a * b + c with one rounding (LLVM's llvm.fma: one instruction with FMA hardware, a correctly
-    rounded libm call without it, so the result is the same bits on every machine)."""
-    if not all(isinstance(x, types.Float) for x in (a, b, c)):
-        return None
-
-    def codegen(context, builder, signature, args):
-        double = ir.DoubleType()
-        function = builder.module.declare_intrinsic(
-            "llvm.fma", [double], ir.FunctionType(double, [double] * 3)
-        )
-        return builder.call(function, [builder.fpext(x, double) if x.type != double else x for x in args])
-
-    return types.float64(types.float64, types.float64, types.float64), codegen
-
-
-@intrinsic
-def _float_bits(typingctx, x):
-    """The 64 bits of a float64, as an int64 (a bit cast, no conversion)."""
-    if not isinstance(x, types.Float):
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return types.int64(types.float64), codegen
-
-
-@intrinsic
-def _bits_float(typingctx, n):
-    """The float64 whose 64 bits are those of the int64 ``n`` (a bit cast, no conversion)."""
-    if not isinstance(n, types.Integer):
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return types.float64(types.int64), codegen
-
-
-_LOG2E = 1.4426950408889634
-_LN2_HIGH = 0.6931471803691238  # ln 2 in two parts (Cody and Waite): n * _LN2_HIGH is exact
-_LN2_LOW = 1.9082149292705877e-10
-_ROUNDER = 6755399441055744.0  # 1.5 * 2^52: y + _ROUNDER rounds y to an integer kept in the low bits
-_EXP_FLOOR = -708.0  # exp(-708) = 3.3e-308, just above the smallest normal float64
-_EXP_C = [1.0 / float(np.prod(np.arange(1, k + 1))) for k in range(14)]  # 1 / k!
-(_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13) = _EXP_C[2:]
-
-
-@njit(cache=True, inline="always")
-def exp_nonpositive(x):
-    """exp(x) for x <= 0, branch-free, so that a loop of it vectorizes (inside ``@njit`` only).
-
-    Numba's ``np.exp`` calls the scalar libm function (there is no SVML here), which no loop can
-    vectorize; this one compiles to straight-line arithmetic that LLVM turns into 4-wide AVX2
-    code (about 1.4 ns a number against 5 ns on the course machine). exp(x) = 2^n exp(r) with
-    n = round(x / ln 2) and |r| <= ln 2 / 2 (Cody-Waite reduction with fused multiply-adds);
-    exp(r) is its Taylor polynomial of degree 13 (truncation error below 4e-18 relative),
-    evaluated in Estrin's scheme (short dependency chains); 2^n is built in the exponent bits.
-
-    Accuracy: within 1 ulp of the correctly rounded exp(x) for -708 <= x <= 0 (measured against
-    ``np.exp`` on 2 million points of [-708, 0] and 10^5 points of [-1, -1e-300]: at most 1 ulp,
-    relative error <= 2.3e-16; ``tests/test_eval.py``). Below -708, where exp(x) < 3.3e-308
-    would be subnormal, it returns 0. Every step is IEEE arithmetic with one rounding (no
-    fast-math), so the result is the same bits on every machine. For x > 0 the result is wrong:
-    callers pass -|x|.
-    """
-    t, r = _exp_reduce(x)
-    return _exp_scale(_exp_polynomial(r), t, x)
-
-
-# The three stages of exp_nonpositive, for kernels that run each stage as its own loop over an
-# array (rbm._sigmoid_block): one loop of the whole exp is a long chain of dependent operations,
-# and three short loops let the processor overlap more elements at once. Same bits either way.
-
-
-@njit(cache=True, inline="always")
-def _exp_reduce(x):
-    """Stage 1 of :func:`exp_nonpositive`: (t, r) with t = n + 1.5 * 2^52, n = round(y / ln 2),
-    y = max(x, -708), and r = y - n ln 2 (Cody-Waite, with fused multiply-adds)."""
-    y = max(x, _EXP_FLOOR)
-    t = _fma(y, _LOG2E, _ROUNDER)
-    n = t - _ROUNDER
-    return t, _fma(n, -_LN2_LOW, _fma(n, -_LN2_HIGH, y))
-
-
-@njit(cache=True, inline="always")
-def _exp_polynomial(r):
-    """Stage 2 of :func:`exp_nonpositive`: sum_k r^k / k!, k = 0..13, in Estrin's scheme."""
-    r2 = r * r
-    r4 = r2 * r2
-    q2 = _fma(_fma(_C5, r, _C4), r2, _fma(_C3, r, _C2))
-    q6 = _fma(_fma(_C9, r, _C8), r2, _fma(_C7, r, _C6))
-    q10 = _fma(_fma(_C13, r, _C12), r2, _fma(_C11, r, _C10))
-    return 1.0 + _fma(r2, _fma(r4, _fma(r4, q10, q6), q2), r)
-
-
-@njit(cache=True, inline="always")
-def _exp_scale(p, t, x):
-    """Stage 3 of :func:`exp_nonpositive`: p 2^n (n from the low bits of t, moved into the
-    exponent field), or 0 below -708."""
-    scale = _bits_float((_float_bits(t) - np.int64(0x4338000000000000) + np.int64(1023)) << np.int64(52))
-    return p * scale * np.float64(x >= _EXP_FLOOR)
-
-
 def total_variation_distance(p, q):
     """Total-variation distance between two distributions over the same states.
 
@@ -248,20 +135,11 @@ def total_variation_distance(p, q):
     -------
     float
     """
-    p = _probability_vector("p", p)
-    q = _probability_vector("q", q)
+    p = _validate.probability_vector("p", p)
+    q = _validate.probability_vector("q", q)
     if p.shape != q.shape:
         raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
     return 0.5 * float(np.abs(p - q).sum())
-
-
-def _probability_vector(name, value):
-    array = _validate.vector(name, value)
-    if np.any(array < 0):
-        raise ValueError(f"{name} must be non-negative")
-    if abs(array.sum() - 1.0) > 1e-9:
-        raise ValueError(f"{name} must sum to 1, sums to {array.sum()!r}")
-    return array
 
 
 # ---------------------------------------------------------------------------------------

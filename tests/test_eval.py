@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from bmlib import datasets, exact, rbm, rng
+from bmlib import _simd, datasets, exact, rbm, rng
 
 
 def _random_rbm(n_visible, n_hidden, scale=1.0, seed=0):
@@ -315,17 +315,15 @@ def test_bad_sampler_settings(settings, error, message):
 
 
 def test_exp_nonpositive_is_within_one_ulp_of_numpy():
-    # bmlib.stats.exp_nonpositive: the vectorizable exp of the AIS and training kernels. Documented
+    # bmlib._simd.exp_nonpositive: the vectorizable exp of the AIS and training kernels. Documented
     # bound: within 1 ulp of the correctly rounded exp on [-708, 0] (np.exp is itself within 1 ulp
     # of it, so allow 2 against np.exp); 0 below -708, where exp(x) would be subnormal.
     from numba import njit
 
-    from bmlib import stats
-
     @njit(error_model="numpy")
     def exp_all(x, out):
         for k in range(x.shape[0]):  # the vectorized loop the kernels use
-            out[k] = stats.exp_nonpositive(x[k])
+            out[k] = _simd.exp_nonpositive(x[k])
 
     x = -np.concatenate(
         [np.linspace(0.0, 708.0, 1_000_001), np.geomspace(1e-300, 1.0, 20_001), [0.5 * np.log(2), 707.9999]]
