@@ -9,18 +9,18 @@ different (but still reproducible) numbers, as in NumPy.
 
 Three ways to draw random numbers inside a Numba kernel
 -------------------------------------------------------
-Measured on the course's 2-core machine, per number, inside ``@njit``:
+==============================  =================================================
+generator                       why (not)
+==============================  =================================================
+Numba's ``np.random.random()``  one hidden global state per thread; under
+                                ``prange`` the result depends on scheduling
+a ``numpy.random.Generator``    reproducible, but one shared state: not
+passed into the kernel          thread-safe, so serial only
+inline xoshiro256** (here)      a 4-word state per *stream*, kept in an array;
+                                reproducible in parallel, and the cheapest of the three
+==============================  =================================================
 
-==============================  ========  =================================================
-generator                       cost      why (not)
-==============================  ========  =================================================
-Numba's ``np.random.random()``  ~9 ns     one hidden global state per thread; under
-                                          ``prange`` the result depends on scheduling
-a ``numpy.random.Generator``    ~6.6 ns   reproducible, but one shared state: not
-passed into the kernel                    thread-safe, so serial only
-inline xoshiro256** (here)      ~2 ns     a 4-word state per *stream*, kept in an array;
-                                          reproducible in parallel
-==============================  ========  =================================================
+(The README quotes the costs measured when this module was written.)
 
 bmlib's kernels use the third. :func:`stream_states` turns a seed into ``n_streams``
 independent xoshiro256** states (through NumPy's ``SeedSequence``, which hashes the seed
@@ -164,7 +164,7 @@ def next_normal_pair(states, stream):
     Marsaglia's polar method: draw (x, y) uniform in the square [-1, 1)^2 until it falls
     inside the unit disc (probability pi/4), then with s = x^2 + y^2 return
     x sqrt(-2 ln s / s) and y sqrt(-2 ln s / s). One log and one square root per pair and
-    no sine or cosine: about twice as fast as Box-Muller here (10 ns against 19 ns a normal).
+    no sine or cosine.
     """
     while True:
         x = 2.0 * next_double(states, stream) - 1.0

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bmlib import _simd, datasets, exact, rbm, rng
+from bmlib.rbm import _ais, _log_partition, tempering
 
 
 def _random_rbm(n_visible, n_hidden, scale=1.0, seed=0):
@@ -70,10 +71,10 @@ def test_exact_log_z_methods_agree_beyond_the_serial_walk(shape, scale):
         args = (np.ascontiguousarray(W.T), c, b)
     else:
         args = (W, b, c)
-    m, total = rbm._walk_states(*args, 0, 2 ** min(shape))
+    m, total = _log_partition._walk_states(*args, 0, 2 ** min(shape))
     expected = m + np.log(total)
     assert abs(rbm.log_partition(W, b, c) - expected) < 1e-9 * max(1.0, abs(expected))
-    assert np.isnan(rbm._log_partition_split(*args)) == (scale > 10)
+    assert np.isnan(_log_partition._log_partition_split(*args)) == (scale > 10)
 
 
 def test_exact_log_likelihood_is_minus_free_energy_minus_log_z():
@@ -261,7 +262,7 @@ def test_tempered_chains_sample_the_model_at_beta_one():
     swaps = np.zeros(n_temperatures - 1, dtype=np.int64)
     WT = np.ascontiguousarray(W.T)
     for step in range(50):
-        rbm._tempered_chains(V, H, W, WT, b, c, betas, 1, step % 2, states, swaps)
+        tempering._tempered_chains((V, H, states), (W, b, c), WT, betas, 1, step % 2, swaps)
     p = _exact_visible_distribution(W, b, c)
     codes = V[0] @ (2 ** np.arange(4))[::-1]
     frequencies = np.bincount(codes.astype(int), minlength=16) / n_chains
@@ -346,13 +347,13 @@ def test_exp_nonpositive_is_within_one_ulp_of_numpy():
 
 
 def test_the_four_lane_uniforms_of_ais_are_next_double_of_four_streams():
-    # rbm._uniform_lanes (AIS): four xoshiro256** streams stepped together in vectors; lane l must
+    # _simd.uniform_lanes (AIS): four xoshiro256** streams stepped together in vectors; lane l must
     # give stream l's rng.next_double numbers bit for bit, and leave the streams advanced.
     from numba import njit
 
     @njit
     def draw(lanes, u, n_draws):
-        rbm._uniform_lanes(lanes, u, n_draws)
+        _simd.uniform_lanes(lanes, u, n_draws)
 
     states = rng.stream_states(3, 4)
     lanes = np.ascontiguousarray(states.T)
@@ -366,7 +367,7 @@ def test_the_four_lane_uniforms_of_ais_are_next_double_of_four_streams():
 
 def test_the_group_tables_of_ais_hold_the_sums_of_rows():
     M = np.random.default_rng(0).normal(size=(7, 5))
-    table = rbm._group_table(M)
+    table = _ais._group_table(M)
     assert table.shape == (2, 16, 8)
     assert table.ctypes.data % 64 == 0
     padded = np.zeros((8, 8))
@@ -409,3 +410,19 @@ def test_visible_distribution_matches_a_brute_force_sum_over_both_layers():
     np.testing.assert_allclose(np.log(p), log_p, rtol=1e-12)
     with pytest.raises(ValueError, match="n_visible must be <= EXACT_LIMIT"):
         rbm.visible_distribution(np.zeros((21, 2)), np.zeros(21), np.zeros(2))
+
+
+def test_the_fast_ais_runs_equal_the_readable_reference_run_by_run():
+    # rbm.ais_log_weights (four units per vector lane, table look-ups for the products) against
+    # rbm.ais_run_reference (NumPy, line by line) with the same streams: the same samples, so the
+    # log weights differ only by the order of additions (rounding: far below 1e-9 here)
+    W, b, c = _random_rbm(9, 6, scale=1.0, seed=11)
+    base = np.linspace(-1.0, 1.0, 9)
+    betas = rbm.ais_schedule(60)
+    log_weights, _ = rbm.ais_log_weights(W, b, c, n_runs=3, betas=betas, base_bias=base, seed=5)
+    states = rng.stream_states(5, 12)
+    reference = [
+        rbm.ais_run_reference(W, b, c, betas, base, states[4 * r : 4 * r + 4].copy()) for r in range(3)
+    ]
+    np.testing.assert_allclose(log_weights, reference, rtol=0, atol=1e-9)
+    assert len(set(np.round(reference, 6))) == 3  # three different runs, not one repeated

@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 from numba import njit
 
-from bmlib import datasets, rbm, rng, stats
+from bmlib import _simd, datasets, rbm, rng, stats
+from bmlib.rbm import _blas, _fused
+from bmlib.rbm import bundles as rbm_bundles
+from bmlib.rbm.bundles import Chains, Offsets, Parameters, Velocities
 
 
 def _small_rbm(n_visible=6, n_hidden=4, scale=1.0, seed=0):
@@ -158,60 +161,14 @@ def test_gibbs_from_given_states_and_reproducibility():
 
 
 # ----------------------------------------------------------------------------------------------
-# one CD / PCD update against NumPy with the same random numbers
+# one CD / PCD update of every fast path against rbm.cd_reference, with the same random numbers
 # ----------------------------------------------------------------------------------------------
-
-
-def _numpy_update(X, W, b, c, chains, states, lr, momentum, decay, k, persistent, velocities, offsets=None):
-    """One minibatch of CD-k / PCD-k, written from Hinton's guide, drawing the kernel's numbers.
-
-    With ``offsets = (mu, lam)``: the centred update of Melchior, Fischer and Wiskott (2016),
-    written from their paper: the gradient for v - mu and h - lam, turned back into steps of
-    the ordinary parameters (b = b~ - W lam, c = c~ - W^T mu).
-    """
-    W, b, c = W.copy(), b.copy(), c.copy()
-    vel_W, vel_b, vel_c = (v.copy() for v in velocities)
-    m = len(X)
-    sigmoid = stats.sigmoid
-    h_data = sigmoid(X @ W + c)
-    n_neg = len(chains) if persistent else m
-    streams = [list(_uniforms(states, r, 2000)) for r in range(n_neg)]  # more than enough numbers
-
-    def draw(r, n):
-        taken = streams[r][:n]
-        del streams[r][:n]
-        return np.array(taken)
-
-    v_model = np.empty((n_neg, len(b)))
-    h_model = np.empty((n_neg, len(c)))
-    new_chains = chains.copy()
-    for r in range(n_neg):
-        h = chains[r].copy() if persistent else (draw(r, len(c)) < h_data[r]).astype(float)
-        for step in range(k):
-            v = (draw(r, len(b)) < sigmoid(b + W @ h)).astype(float)
-            hp = sigmoid(c + v @ W)
-            if persistent or step < k - 1:
-                h = (draw(r, len(c)) < hp).astype(float)
-        v_model[r], h_model[r] = v, hp
-        new_chains[r] = h
-    if offsets is None:
-        grad_W = X.T @ h_data / m - v_model.T @ h_model / n_neg
-        grad_b, grad_c = X.mean(0) - v_model.mean(0), h_data.mean(0) - h_model.mean(0)
-    else:
-        mu, lam = offsets
-        grad_W = (X - mu).T @ (h_data - lam) / m - (v_model - mu).T @ (h_model - lam) / n_neg
-        grad_b = X.mean(0) - v_model.mean(0) - grad_W @ lam
-        grad_c = h_data.mean(0) - h_model.mean(0) - mu @ grad_W
-    vel_W = momentum * vel_W + lr * (grad_W - decay * W)
-    vel_b = momentum * vel_b + lr * grad_b
-    vel_c = momentum * vel_c + lr * grad_c
-    return W + vel_W, b + vel_b, c + vel_c, new_chains if persistent else chains
 
 
 @pytest.mark.parametrize("kernel", ["fused", "threads", "blas"])
 @pytest.mark.parametrize("centered", [False, True])
 @pytest.mark.parametrize("persistent, k", [(False, 1), (True, 1), (False, 3), (True, 2)])
-def test_one_update_equals_numpy_by_hand(kernel, centered, persistent, k):
+def test_every_fast_update_equals_cd_reference(kernel, centered, persistent, k):
     W, b, c = _small_rbm(scale=0.5, seed=5)
     X = datasets.bars_and_stripes(2, distinct=False)[:, :].repeat(1, axis=0)
     X = np.concatenate([X[:5], np.array([[0.3, 0.0, 1.0, 0.75]])])  # a row of probabilities too
@@ -222,35 +179,31 @@ def test_one_update_equals_numpy_by_hand(kernel, centered, persistent, k):
     lr, momentum, decay = 0.1, 0.5, 0.01
     states = rng.stream_states(21, 6)
     mu, lam = X.mean(0), np.array([0.4, 0.55, 0.5, 0.62])
-    expected = _numpy_update(
-        X,
-        W,
-        b,
-        c,
-        chains,
-        states.copy(),
-        lr,
-        momentum,
-        decay,
-        k,
-        persistent,
-        velocities,
-        (mu, lam) if centered else None,
-    )
-
-    got_W, got_b, got_c, got_chains = W.copy(), b.copy(), c.copy(), chains.copy()
-    vel = tuple(v.copy() for v in velocities)
     offset_rate = 0.01
-    got_lam = lam.copy()
-    args = (got_b, got_c, *vel, got_chains, states.copy(), lr, momentum, decay, k, persistent, 6)
-    args += (centered, mu, got_lam, offset_rate)
+
+    def bundles():  # fresh copies of everything an update changes
+        return (
+            Parameters(W.copy(), b.copy(), c.copy()),
+            Velocities(*(v.copy() for v in velocities)),
+            Chains(chains.copy(), states.copy()),
+            rbm_bundles.settings(lr, momentum, decay, k, persistent, 6, centered, offset_rate),
+            Offsets(mu, lam.copy()),
+        )
+
+    reference = bundles()
+    rbm.cd_reference(X, *reference)
+    params, vel, negative, settings, offsets = bundles()
     order = np.arange(6, dtype=np.int64)
+    WT = np.ascontiguousarray(params.W.T)
     if kernel == "fused":
-        rbm._train_epoch_fused(X, order, got_W, np.ascontiguousarray(got_W.T), *args)
+        _fused._train_epoch_fused(X, order, params, WT, vel, negative, settings, offsets)
     elif kernel == "threads":  # the minibatch cut into two parts (three data rows and chains each)
-        rbm._train_epoch_threads(X, order, got_W, np.ascontiguousarray(got_W.T), *args, 2)
+        _fused._train_epoch_threads(X, order, params, WT, vel, negative, settings, offsets, 2)
     else:
-        rbm._train_epoch_blas(X, order, got_W, *args)
+        _blas._train_epoch_blas(X, order, params, vel, negative, settings, offsets)
+    expected = (*reference[0], reference[2].hidden)
+    got_W, got_b, got_c = params
+    got_chains, got_lam = negative.hidden, offsets.hidden
     # same random numbers -> the same samples, so only the order of additions differs
     np.testing.assert_allclose(got_W, expected[0], rtol=0, atol=1e-14)
     np.testing.assert_allclose(got_b, expected[1], rtol=0, atol=1e-14)
@@ -328,9 +281,11 @@ def test_fused_epoch_without_momentum_or_decay_matches_blas():
 
 
 def _assert_same_arrays(ours, theirs):
-    """Every array of two argument lists of an epoch kernel is the same, bit for bit."""
+    """Every array of two argument lists of an epoch kernel (bundles included) is the same, bit for bit."""
     for mine, other in zip(ours, theirs, strict=True):
-        if isinstance(mine, np.ndarray):
+        if isinstance(mine, tuple):
+            _assert_same_arrays(mine, other)
+        elif isinstance(mine, np.ndarray):
             np.testing.assert_array_equal(mine, other)
 
 
@@ -341,25 +296,26 @@ def _fused_epoch_arguments(X, n_hidden, batch_size, n_chains, persistent, k, mom
     return [
         X,
         g.permutation(len(X)).astype(np.int64),
-        W,
+        Parameters(W, g.normal(0.0, 0.3, n_visible), g.normal(0.0, 0.3, n_hidden)),
         np.ascontiguousarray(W.T),
-        g.normal(0.0, 0.3, n_visible),
-        g.normal(0.0, 0.3, n_hidden),
-        np.zeros_like(W),
-        np.zeros(n_visible),
-        np.zeros(n_hidden),
-        (g.random((n_chains, n_hidden)) < 0.4).astype(float),
-        rng.stream_states(3, max(batch_size, n_chains)),
-        0.05,
-        momentum,
-        decay,
-        k,
-        persistent,
-        batch_size,
-        centered,
-        X.mean(axis=0),
-        np.full(n_hidden, 0.5),
-        0.01,
+        Velocities(np.zeros_like(W), np.zeros(n_visible), np.zeros(n_hidden)),
+        Chains(
+            (g.random((n_chains, n_hidden)) < 0.4).astype(float),
+            rng.stream_states(3, max(batch_size, n_chains)),
+        ),
+        rbm_bundles.settings(0.05, momentum, decay, k, persistent, batch_size, centered, 0.01),
+        Offsets(X.mean(axis=0), np.full(n_hidden, 0.5)),
+    ]
+
+
+def _copy_arguments(arguments):
+    return [
+        type(a)(*(x.copy() for x in a))
+        if isinstance(a, tuple) and not isinstance(a, rbm_bundles.Settings)
+        else a.copy()
+        if isinstance(a, np.ndarray)
+        else a
+        for a in arguments
     ]
 
 
@@ -385,12 +341,12 @@ def test_threaded_epochs_give_the_same_bits_as_the_serial_one(
     start = _fused_epoch_arguments(*settings)
     serial = _fused_epoch_arguments(*settings)
     for _ in range(2):
-        rbm._train_epoch_fused(*serial)
-    assert not np.array_equal(serial[2], start[2])
+        _fused._train_epoch_fused(*serial)
+    assert not np.array_equal(serial[2].W, start[2].W)
     for n_parts in (2, 3, 5):
         threaded = _fused_epoch_arguments(*settings)
         for _ in range(2):
-            rbm._train_epoch_threads(*threaded, n_parts)
+            _fused._train_epoch_threads(*threaded, n_parts)
         _assert_same_arrays(threaded, serial)
 
 
@@ -402,12 +358,12 @@ def test_threaded_epoch_finishes_with_a_single_thread():
     X, _ = datasets.digits(binarize=0.5)
     X = X[:100]
     serial = _fused_epoch_arguments(X, 20, 10, 10, True, 1, 0.0, 0.0, False)
-    threaded = [a.copy() if isinstance(a, np.ndarray) else a for a in serial]
-    rbm._train_epoch_fused(*serial)
+    threaded = _copy_arguments(serial)
+    _fused._train_epoch_fused(*serial)
     before = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        rbm._train_epoch_threads(*threaded, 2)
+        _fused._train_epoch_threads(*threaded, 2)
     finally:
         numba.set_num_threads(before)
     _assert_same_arrays(threaded, serial)
@@ -433,7 +389,7 @@ def test_fused_sigmoid_is_within_two_ulps_of_stats_sigmoid():
     @njit(error_model="numpy")
     def fused(a):
         out = a.copy()  # in place, as the kernels call it
-        rbm._sigmoid_block(out, out, np.empty_like(a), np.empty_like(a))
+        _simd.sigmoid_block(out, out, np.empty_like(a), np.empty_like(a))
         return out
 
     a = np.concatenate(
@@ -459,7 +415,7 @@ def test_transpose_rows_copies_exactly_those_rows_into_the_transpose(layout):
         elif layout == "strided":
             W = np.repeat(W, 2, axis=1)[:, ::2]
             WT = np.repeat(WT, 2, axis=1)[:, ::2]
-        rbm._transpose_rows(W, WT, first, last)
+        _fused._transpose_rows(W, WT, first, last)
         np.testing.assert_array_equal(WT[:, first:last], W[first:last].T)
         assert np.isnan(WT[:, :first]).all() and np.isnan(WT[:, last:]).all()
 
@@ -517,27 +473,16 @@ def test_cd_k_mean_update_matches_its_exact_expectation(k):
     n_copies = 4000
     big_batch = np.tile(X, (n_copies, 1))  # one minibatch: 24000 independent CD-k chains
     n = len(big_batch)
-    got_W, vel = W.copy(), (np.zeros_like(W), np.zeros(4), np.zeros(3))
-    rbm._train_epoch_fused(
+    got_W = W.copy()
+    _fused._train_epoch_fused(
         big_batch,
         np.arange(n, dtype=np.int64),
-        got_W,
+        Parameters(got_W, b.copy(), c.copy()),
         np.ascontiguousarray(W.T),
-        b.copy(),
-        c.copy(),
-        *vel,
-        np.zeros((n, 3)),
-        rng.stream_states(17, n),
-        1.0,
-        0.0,
-        0.0,
-        k,
-        False,
-        n,
-        False,
-        np.zeros(4),
-        np.zeros(3),
-        0.0,
+        Velocities(np.zeros_like(W), np.zeros(4), np.zeros(3)),
+        Chains(np.zeros((n, 3)), rng.stream_states(17, n)),
+        rbm_bundles.settings(1.0, 0.0, 0.0, k, False, n, False, 0.0),
+        Offsets(np.zeros(4), np.zeros(3)),
     )
     update = got_W - W  # learning rate 1: the CD-k gradient estimate itself
     expected = data - negatives[k]

@@ -1,0 +1,111 @@
+"""Input checks shared by the public functions of :mod:`bmlib.rbm` (private).
+
+Every public function validates its arguments here, at the boundary, so errors name the
+parameter and say what was expected; the kernels behind them trust their arguments.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from bmlib import _validate
+
+
+def _units(name, value, n_columns=None, columns_name="n_visible"):
+    """Return ``value`` as a C-contiguous 2-D float64 array of values in [0, 1] (1-D -> one row)."""
+    array = _validate.real_array(name, value)
+    if array.ndim == 1:
+        array = array[np.newaxis, :]
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_units), got shape {array.shape}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    if n_columns is not None and array.shape[1] != n_columns:
+        raise ValueError(f"{name} has {array.shape[1]} columns, expected {columns_name} = {n_columns}")
+    if np.any(array < 0.0) or np.any(array > 1.0):
+        raise ValueError(
+            f"{name} must hold values in [0, 1] (binary units, or probabilities of being on), "
+            f"found values in [{array.min():g}, {array.max():g}]"
+        )
+    return np.ascontiguousarray(array)
+
+
+def _binary_units(name, value, n_columns=None):
+    """:func:`_units`, and every value 0 or 1: the data a log-likelihood is defined for."""
+    array = _units(name, value, n_columns)
+    grey = np.count_nonzero((array != 0.0) & (array != 1.0))
+    if grey:
+        raise ValueError(
+            f"{name} must be binary (0 or 1) for a log-likelihood: log p(v) = -F(v) - log Z is a "
+            f"log-probability only for binary v, and {name} holds {grey} values strictly between 0 and "
+            "1 (grey levels, such as datasets.digits() gives by default); binarize it first, for "
+            "example with datasets.digits(binarize=0.5)"
+        )
+    return array
+
+
+def _is_binary(array):
+    return bool(np.all((array == 0.0) | (array == 1.0)))
+
+
+def _parameters(W, visible_bias=None, hidden_bias=None):
+    """Check W (n_visible, n_hidden) and the biases against it; return float64 copies-or-views."""
+    W = np.ascontiguousarray(_validate.real_array("W", W))
+    if W.ndim != 2 or W.shape[0] == 0 or W.shape[1] == 0:
+        raise ValueError(f"W must be a non-empty 2-D array (n_visible, n_hidden), got shape {W.shape}")
+    out = [W]
+    for name, bias, size, what in [
+        ("visible_bias", visible_bias, W.shape[0], "n_visible"),
+        ("hidden_bias", hidden_bias, W.shape[1], "n_hidden"),
+    ]:
+        if bias is None:
+            continue
+        bias = _validate.real_array(name, bias)
+        if bias.shape != (size,):
+            raise ValueError(f"{name} must have shape ({size},) ({what} of W), got {bias.shape}")
+        out.append(np.ascontiguousarray(bias))
+    return out
+
+
+def _positive_int(name, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_validate._show(value)}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _plain_number(value):
+    """``value`` as a float when it is a finite Python int or float (not a bool), else None.
+
+    The settings are checked on every ``partial_fit``; a plain number needs no NumPy round trip
+    (which costs more than a small model's whole epoch). Anything else goes through the full
+    checks, which raise the errors.
+    """
+    if type(value) in (float, int) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _positive_number(name, value):
+    number = _plain_number(value)
+    if number is not None and number > 0.0:
+        return number
+    return _validate.positive_scalar(name, value)
+
+
+def _nonnegative(name, value, below_one=False):
+    number = _plain_number(value)
+    if number is not None and 0.0 <= number and (number < 1.0 or not below_one):
+        return number
+    if isinstance(value, bool) or np.ndim(value) != 0:
+        raise TypeError(f"{name} must be a single number, got {_validate._show(value)}")
+    value = float(_validate.real_array(name, value))
+    if value < 0.0 or (below_one and value >= 1.0):
+        raise ValueError(f"{name} must be in [0, {'1)' if below_one else 'inf)'}, got {value}")
+    return value
+
+
+def _squeeze(result, was_vector):
+    return result[0] if was_vector else result

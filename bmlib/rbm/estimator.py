@@ -1,0 +1,523 @@
+"""The scikit-learn-style estimator :class:`RBM`: ``fit``, ``partial_fit``, ``transform``.
+
+It holds the parameters and the training state (velocities, persistent chains, random
+streams), checks the settings once per call, and runs each epoch with the update of
+:mod:`bmlib.rbm.training` (through ``rbm._fused`` or ``rbm._blas``, chosen per shape) or with
+parallel tempering (:mod:`bmlib.rbm.tempering`).
+"""
+
+import inspect
+import numbers
+
+import numba
+import numpy as np
+
+from bmlib import rng
+from bmlib.progress import Progress
+from bmlib.rbm import bundles
+from bmlib.rbm._blas import _train_epoch_blas
+from bmlib.rbm._checks import _is_binary, _nonnegative, _positive_int, _positive_number, _units
+from bmlib.rbm._fused import _train_epoch_fused, _train_epoch_threads
+from bmlib.rbm.bundles import Chains, Offsets, Parameters, Velocities
+from bmlib.rbm.evaluation import (
+    _pseudo_log_likelihood_rows,
+    log_likelihood,
+    log_partition_function,
+    pseudo_log_likelihood,
+    reconstruction_error,
+)
+from bmlib.rbm.model import (
+    energy,
+    free_energy,
+    gibbs,
+    hidden_probabilities,
+    reconstruct,
+    sample,
+    sample_hidden,
+    sample_visible,
+    visible_probabilities,
+)
+from bmlib.rbm.tempering import _train_epoch_tempered
+
+_FUSED_LIMIT = 4_000_000  # batch_size * n_visible * n_hidden at or below which "auto" fuses
+
+
+_SPARSE_LIMIT = 0.3  # ... and above it, the largest fraction of non-zero data for which it still fuses
+
+
+_OFFSET_RATE = 0.01  # centred training: how fast the hidden offsets follow P(h | data)
+
+
+class RBM:
+    """Bernoulli restricted Boltzmann machine trained with CD-k, PCD-k or parallel tempering.
+
+    Follows scikit-learn's estimator conventions (``fit``, ``partial_fit``, ``transform``,
+    ``get_params``/``set_params``), so it can be a step of a ``sklearn.pipeline.Pipeline``.
+
+    Parameters
+    ----------
+    n_hidden : int
+        Number of hidden units, >= 1.
+    learning_rate : float
+        Step size of the parameter updates (> 0).
+    batch_size : int
+        Rows per minibatch, >= 1 (also the number of persistent chains with PCD).
+    n_epochs : int
+        Passes over the data made by ``fit``, >= 0.
+    k : int
+        Gibbs steps per update: CD-k or PCD-k, >= 1.
+    persistent : bool
+        False: CD-k, chains restart at the data for every minibatch (Hinton 2002). True: PCD-k,
+        ``batch_size`` chains continue from where the last update left them (Tieleman 2008).
+        Only read when ``sampler="auto"``.
+    sampler : {"auto", "cd", "pcd", "pt"}
+        Where the negative phase comes from. "auto" (default): "pcd" if ``persistent`` else "cd".
+        "pt": parallel tempering (Desjardins et al. 2010; Cho et al. 2010): ``batch_size``
+        persistent chains, each with ``n_temperatures`` replicas at inverse temperatures
+        beta_t = 1 - t / (n_temperatures - 1) (from 1 down to 0, the uniform distribution); every
+        update runs k block Gibbs steps in every replica, then proposes to swap the states of
+        neighbouring replicas (even pairs and odd pairs in turn), accepted with probability
+        min(1, exp((beta_t - beta_t+1)(E_t - E_t+1))). The beta = 1 replicas give the samples.
+        Hot replicas cross between modes easily and pass their states down, so the model's
+        samples do not get stuck in one mode as PCD's chains can when the weights grow.
+    n_temperatures : int
+        Replicas per chain with ``sampler="pt"``, >= 2.
+    momentum : float in [0, 1)
+        velocity = momentum * velocity + learning_rate * gradient; parameters += velocity.
+    weight_decay : float >= 0
+        L2 penalty: ``weight_decay * W`` is subtracted from the weight gradient (not the biases).
+    centered : bool
+        Centred gradients (Montavon and Mueller 2012; Melchior, Fischer and Wiskott 2016). The
+        weight gradient is taken for the centred units v - mu and h - lambda, with mu the mean of
+        the data the model is initialised on (``visible_offset_``) and lambda a running mean of
+        P(h | data) (``hidden_offset_``, moved by 1 % towards each minibatch's mean):
+        dW = G - mu g_h^T - g_v lambda^T, db = g_v - dW lambda, dc = g_h - dW^T mu, where G, g_v
+        and g_h are the plain CD/PCD gradients. The model is still an ordinary RBM (its energy,
+        conditionals and samples use ``W_`` and the biases as usual): only the direction of each
+        step changes. It keeps the weights from having to cancel the units' mean activity, which
+        makes learning much better conditioned when units are on about half the time (Ising
+        spins, say). With CD and PCD; not with ``sampler="pt"``.
+    seed : int, numpy.random.Generator or None
+        Seeds the initial weights, the minibatch order and every Gibbs sample: the same int
+        gives the same weights in every run and process.
+    verbose : bool or "auto"
+        Progress after each epoch. "auto" (default) shows it only when someone is watching: a
+        terminal, or a Jupyter frontend that accepts input (so nbval and ``bmlib.figures``,
+        which execute notebooks without one, stay silent).
+    monitor : bool
+        Fill ``history_`` after every epoch (costs about one pseudo-likelihood evaluation of up
+        to 1000 rows per epoch).
+    shuffle : bool
+        Visit the rows in a new random order every epoch (True) or in their given order.
+    kernel : {"auto", "fused", "blas"}
+        Implementation of an epoch; see the module docstring ("auto": fused for small shapes or
+        sparse data, BLAS otherwise). Both give the same results.
+    n_jobs : int or None
+        Threads for the fused kernel's epochs (CD and PCD). None or 1 (default): one. n > 1: each
+        minibatch is cut into n parts, run by up to n of Numba's threads (at most
+        ``numba.get_num_threads()``); -1: as many parts as Numba has threads. The results are
+        the same bit for bit for every value. The threads wait for each other by spinning, which
+        wastes time when there are more busy threads than cores (two processes training at once
+        on two cores, say), so it is off by default. Not used by ``kernel="blas"`` (BLAS has its
+        own threads) or ``sampler="pt"``.
+
+    Attributes
+    ----------
+    W_ : ndarray of shape (n_visible, n_hidden)
+        Weights W_ij between visible unit i and hidden unit j.
+    visible_bias_ : ndarray of shape (n_visible,)
+        Initialised to log(p_i / (1 - p_i)) with p_i the fraction of the data where unit i is on
+        (clipped to [0.001, 0.999]), as Hinton's guide recommends.
+    hidden_bias_ : ndarray of shape (n_hidden,)
+        Initialised to 0.
+    n_features_in_ : int
+        n_visible, fixed by the first ``fit``/``partial_fit``.
+    history_ : dict of lists
+        Per epoch: "epoch", "reconstruction_error", "pseudo_log_likelihood" (on up to 1000 fixed
+        rows of the data given) and, when min(n_visible, n_hidden) <= 16 and the data are binary
+        (a likelihood is defined for 0/1 data only), "log_likelihood". A later ``partial_fit`` on
+        grey levels removes "log_likelihood".
+    visible_offset_, hidden_offset_ : ndarray of shape (n_visible,) and (n_hidden,)
+        The offsets mu and lambda of ``centered=True`` (kept, but not used, otherwise).
+    persistent_chains_ : ndarray of shape (batch_size, n_hidden)
+        Hidden states of the PCD chains (zeros until trained with ``persistent=True``).
+    betas_ : ndarray of shape (n_temperatures,)
+        With ``sampler="pt"``: the replicas' inverse temperatures, from 1 down to 0.
+    swap_rates_ : ndarray of shape (n_temperatures - 1,)
+        With ``sampler="pt"``: the fraction of proposed swaps between replicas t and t + 1 that
+        were accepted so far (near 0 for a pair means the ladder has a gap there).
+
+    References
+    ----------
+    Hinton (2002); Tieleman (2008); Hinton, *A Practical Guide to Training RBMs* (2010).
+    G. Desjardins, A. Courville, Y. Bengio, P. Vincent and O. Delalleau, "Tempered Markov chain
+    Monte Carlo for training of restricted Boltzmann machines", AISTATS 2010.
+    K. Cho, T. Raiko and A. Ilin, "Parallel tempering is efficient for learning restricted
+    Boltzmann machines", IJCNN 2010.
+    """
+
+    def __init__(
+        self,
+        n_hidden=64,
+        *,
+        learning_rate=0.1,
+        batch_size=10,
+        n_epochs=10,
+        k=1,
+        persistent=False,
+        momentum=0.0,
+        weight_decay=0.0,
+        centered=False,
+        seed=None,
+        verbose="auto",
+        monitor=True,
+        shuffle=True,
+        kernel="auto",
+        sampler="auto",
+        n_temperatures=10,
+        n_jobs=None,
+    ):
+        self.n_hidden = n_hidden
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_epochs = n_epochs
+        self.k = k
+        self.persistent = persistent
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.centered = centered
+        self.seed = seed
+        self.verbose = verbose
+        self.monitor = monitor
+        self.shuffle = shuffle
+        self.kernel = kernel
+        self.sampler = sampler
+        self.n_temperatures = n_temperatures
+        self.n_jobs = n_jobs
+
+    # scikit-learn's parameter protocol --------------------------------------------------
+
+    @classmethod
+    def _get_param_names(cls):
+        signature = inspect.signature(cls.__init__)
+        return [name for name in signature.parameters if name != "self"]
+
+    def get_params(self, deep=True):
+        """Return the constructor parameters as a dict (scikit-learn convention)."""
+        return {name: getattr(self, name) for name in self._get_param_names()}
+
+    def set_params(self, **params):
+        """Set constructor parameters by name; return self (scikit-learn convention)."""
+        valid = self._get_param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"invalid parameter {name!r} for RBM; valid parameters: {', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        defaults = inspect.signature(type(self).__init__).parameters
+        changed = [
+            f"{name}={getattr(self, name)!r}"
+            for name in self._get_param_names()
+            if not _same(getattr(self, name), defaults[name].default)
+        ]
+        return f"RBM({', '.join(changed)})"
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import Tags, TargetTags, TransformerTags
+
+        return Tags(
+            estimator_type=None,
+            target_tags=TargetTags(required=False),
+            transformer_tags=TransformerTags(),
+        )
+
+    # training ------------------------------------------------------------------------------
+
+    def _check_settings(self):
+        settings = {
+            "n_hidden": _positive_int("n_hidden", self.n_hidden),
+            "learning_rate": _positive_number("learning_rate", self.learning_rate),
+            "batch_size": _positive_int("batch_size", self.batch_size),
+            "n_epochs": _positive_int("n_epochs", self.n_epochs, minimum=0),
+            "k": _positive_int("k", self.k),
+            "momentum": _nonnegative("momentum", self.momentum, below_one=True),
+            "weight_decay": _nonnegative("weight_decay", self.weight_decay),
+            "n_temperatures": _positive_int("n_temperatures", self.n_temperatures, minimum=2),
+        }
+        if self.sampler not in ("auto", "cd", "pcd", "pt"):
+            raise ValueError(f"sampler must be 'auto', 'cd', 'pcd' or 'pt', got {self.sampler!r}")
+        sampler = self.sampler
+        if sampler == "auto":
+            sampler = "pcd" if self.persistent else "cd"
+        settings["sampler"] = sampler
+        if self.kernel not in ("auto", "fused", "blas"):
+            raise ValueError(f"kernel must be 'auto', 'fused' or 'blas', got {self.kernel!r}")
+        if self.centered not in (True, False):
+            raise TypeError(f"centered must be True or False, got {self.centered!r}")
+        if self.centered and sampler == "pt":
+            raise ValueError("centered=True works with CD and PCD, not with sampler='pt'")
+        settings["centered"] = bool(self.centered)
+        n_jobs = 1 if self.n_jobs is None else self.n_jobs
+        if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+            raise TypeError(f"n_jobs must be None, a positive int or -1, got {self.n_jobs!r}")
+        if n_jobs < 1 and n_jobs != -1:
+            raise ValueError(f"n_jobs must be None, a positive int or -1, got {n_jobs}")
+        settings["n_jobs"] = int(n_jobs)
+        if self.verbose not in (True, False, "auto", 0, 1):
+            raise ValueError(f"verbose must be True, False or 'auto', got {self.verbose!r}")
+        return settings
+
+    def _initialize(self, X, settings):
+        generator = rng.as_generator(self.seed)
+        n_visible, n_hidden = X.shape[1], settings["n_hidden"]
+        self.n_features_in_ = n_visible
+        self.W_ = generator.normal(0.0, 0.01, size=(n_visible, n_hidden))
+        frequency = np.clip(X.mean(axis=0), 0.001, 0.999)
+        self.visible_bias_ = np.log(frequency / (1.0 - frequency))
+        self.hidden_bias_ = np.zeros(n_hidden)
+        self._velocity = (np.zeros_like(self.W_), np.zeros(n_visible), np.zeros(n_hidden))
+        # offsets of the centred update: the data's mean, and P(h | v) of the initial model
+        # (sigmoid(0) = 1/2 up to the weights' 1e-2 scale); read only with centered=True
+        self.visible_offset_ = X.mean(axis=0)
+        self.hidden_offset_ = np.full(n_hidden, 0.5)
+        self.persistent_chains_ = np.zeros((settings["batch_size"], n_hidden))
+        if settings["sampler"] == "pt":
+            n_temperatures = settings["n_temperatures"]
+            self.betas_ = np.linspace(1.0, 0.0, n_temperatures)
+            self._replicas = (
+                np.zeros((n_temperatures, settings["batch_size"], n_visible)),
+                np.zeros((n_temperatures, settings["batch_size"], n_hidden)),
+            )
+            self._swaps = np.zeros(n_temperatures - 1, dtype=np.int64)
+            self._attempts = np.zeros(n_temperatures - 1, dtype=np.int64)
+            self._n_updates = 0
+            self.swap_rates_ = np.zeros(n_temperatures - 1)
+        else:
+            for name in ("betas_", "swap_rates_", "_replicas", "_swaps", "_attempts", "_n_updates"):
+                self.__dict__.pop(name, None)
+        self._generator = generator
+        self._states = rng.stream_states(generator, settings["batch_size"])
+        self.history_ = {"epoch": [], "reconstruction_error": [], "pseudo_log_likelihood": []}
+        if min(n_visible, n_hidden) <= 16 and _is_binary(X):
+            self.history_["log_likelihood"] = []
+        self.n_epochs_trained_ = 0
+
+    def fit(self, X, y=None):
+        """Initialise the parameters and train for ``n_epochs`` epochs on X.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_visible), values in [0, 1]
+        y : ignored (present for the Pipeline protocol)
+
+        Returns
+        -------
+        self
+        """
+        settings = self._check_settings()
+        X = _units("X", X)
+        self._initialize(X, settings)
+        progress = Progress(settings["n_epochs"], "RBM epoch", self.verbose)
+        for _ in range(settings["n_epochs"]):
+            self._epoch(X, settings)
+            history = self.history_["pseudo_log_likelihood"] if self.monitor else []
+            progress.update(f"pseudo-log-likelihood {history[-1]:.2f}" if history else "")
+        progress.close()
+        return self
+
+    def partial_fit(self, X, y=None):
+        """Train for one epoch on X (initialising the parameters on the first call).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_visible), values in [0, 1]
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        settings = self._check_settings()
+        if not hasattr(self, "W_"):
+            X = _units("X", X)
+            self._initialize(X, settings)
+        else:
+            X = _units("X", X, self.n_features_in_, "n_features_in_")
+            if self._states.shape[0] != settings["batch_size"]:
+                raise ValueError("batch_size cannot change between partial_fit calls; call fit to restart")
+            if (settings["sampler"] == "pt") != hasattr(self, "_replicas") or (
+                hasattr(self, "_replicas") and len(self.betas_) != settings["n_temperatures"]
+            ):
+                raise ValueError("sampler and n_temperatures cannot change between partial_fit calls")
+        self._epoch(X, settings)
+        return self
+
+    def _epoch(self, X, settings):
+        n_samples = X.shape[0]
+        if self.shuffle:
+            order = self._generator.permutation(n_samples).astype(np.int64)
+        else:
+            order = np.arange(n_samples, dtype=np.int64)
+        batch_size, n_visible, n_hidden = settings["batch_size"], *self.W_.shape
+        kernel = self.kernel
+        if kernel == "auto":
+            small = batch_size * n_visible * n_hidden <= _FUSED_LIMIT
+            kernel = "fused" if small or np.count_nonzero(X) <= _SPARSE_LIMIT * X.size else "blas"
+        params = Parameters(self.W_, self.visible_bias_, self.hidden_bias_)
+        velocities = Velocities(*self._velocity)
+        epoch_settings = bundles.settings(
+            settings["learning_rate"],
+            settings["momentum"],
+            settings["weight_decay"],
+            settings["k"],
+            settings["sampler"] == "pcd",
+            batch_size,
+            settings["centered"],
+            _OFFSET_RATE,
+        )
+        offsets = Offsets(self.visible_offset_, self.hidden_offset_)
+        if settings["sampler"] == "pt":
+            replicas = (*self._replicas, self._states)
+            ladder = (self.betas_, self._swaps, self._attempts)
+            self._n_updates = _train_epoch_tempered(
+                X, order, params, velocities, replicas, epoch_settings, ladder, self._n_updates
+            )
+            self.swap_rates_ = self._swaps / np.maximum(self._attempts, 1)
+        else:
+            negative = Chains(self.persistent_chains_, self._states)
+            epoch = (X, order, params)
+            if kernel == "fused":
+                WT = np.ascontiguousarray(self.W_.T)
+                n_threads = numba.get_num_threads()
+                n_parts = n_threads if settings["n_jobs"] == -1 else min(settings["n_jobs"], n_threads)
+                if n_parts > 1:
+                    _train_epoch_threads(*epoch, WT, velocities, negative, epoch_settings, offsets, n_parts)
+                else:
+                    _train_epoch_fused(*epoch, WT, velocities, negative, epoch_settings, offsets)
+            else:
+                _train_epoch_blas(*epoch, velocities, negative, epoch_settings, offsets)
+        if not np.all(np.isfinite(self.W_)):
+            raise FloatingPointError(
+                "training diverged (weights are no longer finite): lower learning_rate or momentum"
+            )
+        self.n_epochs_trained_ += 1
+        if self.monitor:
+            rows = X if n_samples <= 1000 else X[np.linspace(0, n_samples - 1, 1000).astype(np.int64)]
+            params = (self.W_, self.visible_bias_, self.hidden_bias_)
+            self.history_["epoch"].append(self.n_epochs_trained_)
+            self.history_["reconstruction_error"].append(reconstruction_error(rows, *params))
+            self.history_["pseudo_log_likelihood"].append(pseudo_log_likelihood(rows, *params))
+            if "log_likelihood" in self.history_:
+                if _is_binary(rows):
+                    self.history_["log_likelihood"].append(log_likelihood(rows, *params))
+                else:  # grey levels have no likelihood: the record ends here
+                    del self.history_["log_likelihood"]
+
+    # using a trained model ---------------------------------------------------------------------
+
+    def _check_fitted(self):
+        if not hasattr(self, "W_"):
+            raise ValueError("this RBM is not fitted yet: call fit or partial_fit first")
+        return self.W_, self.visible_bias_, self.hidden_bias_
+
+    def _check_X(self, name, X):
+        self._check_fitted()
+        _units(name, X, self.n_features_in_, "n_features_in_ (the number of features seen in fit)")
+
+    def transform(self, X):
+        """Hidden-unit probabilities P(h = 1 | v = X): the RBM's features of X.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_visible)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_hidden)
+        """
+        self._check_X("X", X)
+        return hidden_probabilities(np.atleast_2d(X), self.W_, self.hidden_bias_)
+
+    def fit_transform(self, X, y=None):
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+    def energy(self, v, h):
+        """E(v, h) = - v.b - h.c - v W h; see :func:`energy`."""
+        return energy(v, h, *self._check_fitted())
+
+    def free_energy(self, v):
+        """F(v) = - v.b - sum_j softplus(c_j + (v W)_j); see :func:`free_energy`."""
+        return free_energy(v, *self._check_fitted())
+
+    def hidden_probabilities(self, v):
+        """P(h = 1 | v); see :func:`hidden_probabilities`."""
+        W, _, hidden_bias = self._check_fitted()
+        return hidden_probabilities(v, W, hidden_bias)
+
+    def visible_probabilities(self, h):
+        """P(v = 1 | h); see :func:`visible_probabilities`."""
+        W, visible_bias, _ = self._check_fitted()
+        return visible_probabilities(h, W, visible_bias)
+
+    def sample_hidden(self, v, seed=None):
+        """h ~ P(h | v); see :func:`sample_hidden`."""
+        W, _, hidden_bias = self._check_fitted()
+        return sample_hidden(v, W, hidden_bias, seed=seed)
+
+    def sample_visible(self, h, seed=None):
+        """v ~ P(v | h); see :func:`sample_visible`."""
+        W, visible_bias, _ = self._check_fitted()
+        return sample_visible(h, W, visible_bias, seed=seed)
+
+    def gibbs(self, v, k=1, seed=None):
+        """k block Gibbs steps from each row of v; see :func:`gibbs`."""
+        return gibbs(v, *self._check_fitted(), k=k, seed=seed)
+
+    def reconstruct(self, v):
+        """Mean-field reconstruction; see :func:`reconstruct`."""
+        return reconstruct(v, *self._check_fitted())
+
+    def sample(self, n_samples, n_steps=1000, seed=None, start=None):
+        """Fantasy vectors from ``n_samples`` Gibbs chains of ``n_steps``; see :func:`sample`."""
+        return sample(n_samples, *self._check_fitted(), n_steps=n_steps, seed=seed, start=start)
+
+    def pseudo_log_likelihood(self, X):
+        """Average pseudo-log-likelihood over every bit; see :func:`pseudo_log_likelihood`."""
+        return pseudo_log_likelihood(X, *self._check_fitted())
+
+    def score_samples(self, X):
+        """Pseudo-log-likelihood of each row (deterministic, all bits).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        self._check_X("X", X)
+        X = _units("X", X)
+        return _pseudo_log_likelihood_rows(X, self.W_, self.visible_bias_, self.hidden_bias_)
+
+    def score(self, X, y=None):
+        """Average pseudo-log-likelihood of X (higher is better)."""
+        return self.pseudo_log_likelihood(X)
+
+    def reconstruction_error(self, X):
+        """Average squared reconstruction error; see :func:`reconstruction_error`."""
+        return reconstruction_error(X, *self._check_fitted())
+
+    def log_partition_function(self):
+        """Exact log Z (small RBMs); see :func:`log_partition_function`."""
+        return log_partition_function(*self._check_fitted())
+
+    def log_likelihood(self, X):
+        """Exact average log p(x) (small RBMs); see :func:`log_likelihood`."""
+        return log_likelihood(X, *self._check_fitted())
+
+
+def _same(a, b):
+    try:
+        return bool(a is b or a == b)
+    except (TypeError, ValueError):
+        return False
