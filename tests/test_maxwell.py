@@ -4,10 +4,7 @@ Statistical tests use fixed seeds and tolerances derived from error bars (5 stan
 errors, or a stated significance level for goodness-of-fit tests).
 """
 
-import hashlib
 import math
-import subprocess
-import sys
 
 import numba
 import numpy as np
@@ -192,17 +189,12 @@ def test_samples_do_not_depend_on_the_thread_count():
     np.testing.assert_array_equal(one_thread, all_threads)
 
 
-def test_same_seed_same_samples_in_another_process():
-    code = (
-        "import hashlib; from bmlib import maxwell;"
-        "v = maxwell.sample_velocities(10000, 300.0, maxwell.GASES['N2'], seed=12);"
-        "print(hashlib.sha256(v.tobytes()).hexdigest())"
+def test_same_seed_same_samples_in_another_process(digests):
+    other = digests.in_fresh_process(
+        "from bmlib import maxwell\n"
+        "result = (maxwell.sample_velocities(10000, 300.0, maxwell.GASES['N2'], seed=12),)"
     )
-    other = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    here = hashlib.sha256(maxwell.sample_velocities(10000, 300.0, N2, seed=12).tobytes()).hexdigest()
-    assert other == here
+    assert other == digests.of(maxwell.sample_velocities(10000, 300.0, N2, seed=12))
 
 
 def test_zero_samples():
