@@ -59,7 +59,7 @@ def sklearn_example():
             batch_size=10,
             n_epochs=EPOCHS,
             k=1,
-            persistent=True,
+            sampler="pcd",
             seed=0,
             shuffle=False,
             monitor=False,
@@ -70,7 +70,7 @@ def sklearn_example():
     theirs, ours = alternating([sklearn_fit, bmlib_fit], rounds=5)
     baseline, fused = theirs.min() / EPOCHS, ours.min() / EPOCHS
     line("sklearn.neural_network.BernoulliRBM", baseline)
-    line("bmlib.rbm.RBM(persistent=True), fused kernel", fused, baseline, theirs / ours)
+    line("bmlib.rbm.RBM(sampler='pcd'), fused kernel", fused, baseline, theirs / ours)
 
     def bmlib_two_threads():
         return bmlib_fit(n_jobs=2)
@@ -81,7 +81,7 @@ def sklearn_example():
     theirs1, ours2 = alternating([sklearn_fit, bmlib_two_threads], rounds=5)
     best_theirs = min(theirs.min() / EPOCHS, theirs1.min() / EPOCHS, theirs2)
     line(
-        "bmlib.rbm.RBM(persistent=True, n_jobs=2)",
+        "bmlib.rbm.RBM(sampler='pcd', n_jobs=2)",
         ours2.min() / EPOCHS,
         best_theirs,
         best_theirs * EPOCHS / ours2,

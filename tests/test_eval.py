@@ -34,7 +34,7 @@ def _brute_force_log_z(W, b, c):
 def digits_rbm():
     """A 64 x 20 RBM trained (PCD-1, 20 epochs) on the binarised digits, with its exact log Z."""
     X, _ = datasets.digits(binarize=0.5)
-    model = rbm.RBM(20, learning_rate=0.05, n_epochs=20, persistent=True, seed=0, monitor=False).fit(X)
+    model = rbm.RBM(20, learning_rate=0.05, n_epochs=20, sampler="pcd", seed=0, monitor=False).fit(X)
     params = (model.W_, model.visible_bias_, model.hidden_bias_)
     return X, params, rbm.log_partition(*params)
 
@@ -293,10 +293,8 @@ def test_parallel_tempering_is_reproducible_and_supports_partial_fit():
     np.testing.assert_array_equal(first.W_, second.W_)
     more = rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=4, seed=3).fit(X).partial_fit(X)
     np.testing.assert_array_equal(more.W_, first.W_)
-    # the other samplers are unchanged: sampler="pcd" is persistent=True
-    pcd = rbm.RBM(6, persistent=True, batch_size=7, n_epochs=3, seed=3).fit(X)
-    explicit = rbm.RBM(6, sampler="pcd", batch_size=7, n_epochs=3, seed=3).fit(X)
-    np.testing.assert_array_equal(pcd.W_, explicit.W_)
+    # the other samplers keep no replicas
+    pcd = rbm.RBM(6, sampler="pcd", batch_size=7, n_epochs=3, seed=3).fit(X)
     assert not hasattr(pcd, "betas_")
     with pytest.raises(ValueError, match="cannot change between partial_fit"):
         first.set_params(n_temperatures=4).partial_fit(X)
@@ -305,7 +303,7 @@ def test_parallel_tempering_is_reproducible_and_supports_partial_fit():
 @pytest.mark.parametrize(
     "settings, error, message",
     [
-        ({"sampler": "gibbs"}, ValueError, "sampler must be 'auto', 'cd', 'pcd' or 'pt'"),
+        ({"sampler": "gibbs"}, ValueError, "sampler must be 'cd', 'pcd' or 'pt'"),
         ({"sampler": "pt", "n_temperatures": 1}, ValueError, "n_temperatures must be >= 2"),
         ({"sampler": "pt", "n_temperatures": 2.0}, TypeError, "n_temperatures must be an integer"),
     ],

@@ -233,7 +233,7 @@ def test_fused_and_blas_epochs_agree(persistent, k, momentum, centered):
             learning_rate=0.05,
             n_epochs=2,
             k=k,
-            persistent=persistent,
+            sampler="pcd" if persistent else "cd",
             momentum=momentum,
             weight_decay=1e-3,
             seed=2,
@@ -262,7 +262,7 @@ def test_fused_epoch_without_momentum_or_decay_matches_blas():
                 12,
                 learning_rate=0.05,
                 n_epochs=2,
-                persistent=persistent,
+                sampler="pcd" if persistent else "cd",
                 seed=4,
                 kernel=kernel,
                 monitor=False,
@@ -370,9 +370,9 @@ def test_n_jobs_gives_the_same_model():
     X, _ = datasets.digits(binarize=0.5)
     X = X[:300]
     fits = [
-        rbm.RBM(
-            16, learning_rate=0.05, n_epochs=2, persistent=True, seed=1, monitor=False, n_jobs=n_jobs
-        ).fit(X)
+        rbm.RBM(16, learning_rate=0.05, n_epochs=2, sampler="pcd", seed=1, monitor=False, n_jobs=n_jobs).fit(
+            X
+        )
         for n_jobs in (None, 2, -1)
     ]
     for other in fits[1:]:
@@ -511,11 +511,11 @@ def test_same_seed_gives_identical_weights_in_another_process(digests):
     other = digests.in_fresh_process(
         "from bmlib import datasets, rbm\n"
         "X, _ = datasets.digits(binarize=0.5)\n"
-        "m = rbm.RBM(100, learning_rate=0.05, n_epochs=2, persistent=True, seed=123, monitor=False)\n"
+        "m = rbm.RBM(100, learning_rate=0.05, n_epochs=2, sampler='pcd', seed=123, monitor=False)\n"
         "result = (m.fit(X[:400]).W_,)"
     )
     X, _ = datasets.digits(binarize=0.5)
-    here = rbm.RBM(100, learning_rate=0.05, n_epochs=2, persistent=True, seed=123, monitor=False).fit(X[:400])
+    here = rbm.RBM(100, learning_rate=0.05, n_epochs=2, sampler="pcd", seed=123, monitor=False).fit(X[:400])
     assert other == digests.of(here.W_)
 
 

@@ -66,19 +66,16 @@ class RBM:
         Passes over the data made by ``fit``, >= 0.
     k : int
         Gibbs steps per update: CD-k or PCD-k, >= 1.
-    persistent : bool
-        False: CD-k, chains restart at the data for every minibatch (Hinton 2002). True: PCD-k,
-        ``batch_size`` chains continue from where the last update left them (Tieleman 2008).
-        Only read when ``sampler="auto"``.
-    sampler : {"auto", "cd", "pcd", "pt"}
-        Where the negative phase comes from. "auto" (default): "pcd" if ``persistent`` else "cd".
-        "pt": parallel tempering (Desjardins et al. 2010; Cho et al. 2010): ``batch_size``
-        persistent chains, each with ``n_temperatures`` replicas at inverse temperatures
-        beta_t = 1 - t / (n_temperatures - 1) (from 1 down to 0, the uniform distribution); every
-        update runs k block Gibbs steps in every replica, then proposes to swap the states of
-        neighbouring replicas (even pairs and odd pairs in turn), accepted with probability
-        min(1, exp((beta_t - beta_t+1)(E_t - E_t+1))). The beta = 1 replicas give the samples.
-        Hot replicas cross between modes easily and pass their states down, so the model's
+    sampler : {"cd", "pcd", "pt"}
+        Where the negative phase comes from. "cd" (default): CD-k, chains restart at the data for
+        every minibatch (Hinton 2002). "pcd": PCD-k, ``batch_size`` chains continue from where the
+        last update left them (Tieleman 2008). "pt": parallel tempering (Desjardins et al. 2010; Cho
+        et al. 2010): ``batch_size`` persistent chains, each with ``n_temperatures`` replicas at
+        inverse temperatures beta_t = 1 - t / (n_temperatures - 1) (from 1 down to 0, the uniform
+        distribution); every update runs k block Gibbs steps in every replica, then proposes to swap
+        the states of neighbouring replicas (even pairs and odd pairs in turn), accepted with
+        probability min(1, exp((beta_t - beta_t+1)(E_t - E_t+1))). The beta = 1 replicas give the
+        samples. Hot replicas cross between modes easily and pass their states down, so the model's
         samples do not get stuck in one mode as PCD's chains can when the weights grow.
     n_temperatures : int
         Replicas per chain with ``sampler="pt"``, >= 2.
@@ -140,7 +137,7 @@ class RBM:
     visible_offset_, hidden_offset_ : ndarray of shape (n_visible,) and (n_hidden,)
         The offsets mu and lambda of ``centered=True`` (kept, but not used, otherwise).
     persistent_chains_ : ndarray of shape (batch_size, n_hidden)
-        Hidden states of the PCD chains (zeros until trained with ``persistent=True``).
+        Hidden states of the PCD chains (zeros until trained with ``sampler="pcd"``).
     betas_ : ndarray of shape (n_temperatures,)
         With ``sampler="pt"``: the replicas' inverse temperatures, from 1 down to 0.
     swap_rates_ : ndarray of shape (n_temperatures - 1,)
@@ -164,7 +161,7 @@ class RBM:
         batch_size=10,
         n_epochs=10,
         k=1,
-        persistent=False,
+        sampler="cd",
         momentum=0.0,
         weight_decay=0.0,
         centered=False,
@@ -173,7 +170,6 @@ class RBM:
         monitor=True,
         shuffle=True,
         kernel="auto",
-        sampler="auto",
         n_temperatures=10,
         n_jobs=None,
     ):
@@ -182,7 +178,7 @@ class RBM:
         self.batch_size = batch_size
         self.n_epochs = n_epochs
         self.k = k
-        self.persistent = persistent
+        self.sampler = sampler
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.centered = centered
@@ -191,7 +187,6 @@ class RBM:
         self.monitor = monitor
         self.shuffle = shuffle
         self.kernel = kernel
-        self.sampler = sampler
         self.n_temperatures = n_temperatures
         self.n_jobs = n_jobs
 
@@ -246,12 +241,9 @@ class RBM:
             "weight_decay": _nonnegative("weight_decay", self.weight_decay),
             "n_temperatures": _positive_int("n_temperatures", self.n_temperatures, minimum=2),
         }
-        if self.sampler not in ("auto", "cd", "pcd", "pt"):
-            raise ValueError(f"sampler must be 'auto', 'cd', 'pcd' or 'pt', got {self.sampler!r}")
-        sampler = self.sampler
-        if sampler == "auto":
-            sampler = "pcd" if self.persistent else "cd"
-        settings["sampler"] = sampler
+        if self.sampler not in ("cd", "pcd", "pt"):
+            raise ValueError(f"sampler must be 'cd', 'pcd' or 'pt', got {self.sampler!r}")
+        sampler = settings["sampler"] = self.sampler
         if self.kernel not in ("auto", "fused", "blas"):
             raise ValueError(f"kernel must be 'auto', 'fused' or 'blas', got {self.kernel!r}")
         if self.centered not in (True, False):
