@@ -251,7 +251,7 @@ def sigmoid_block(a, out, scaled, reduced):
 def transpose4(typingctx, source, target, i, j):
     """target[j + c, i + r] = source[i + r, j + c] for r, c = 0..3: a 4 x 4 block of float64,
     as four vector loads, eight shuffles and four vector stores. Both arrays must have
-    contiguous rows (a stride of 8 bytes along axis 1); :func:`_transpose_rows` checks that."""
+    contiguous rows (a stride of 8 bytes along axis 1); ``bmlib.rbm._fused.transpose_rows`` checks that."""
     if not (isinstance(source, types.Array) and isinstance(target, types.Array)):
         return None
     if source.dtype != types.float64 or target.dtype != types.float64 or source.ndim != 2 or target.ndim != 2:

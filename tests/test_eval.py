@@ -365,7 +365,7 @@ def test_the_four_lane_uniforms_of_ais_are_next_double_of_four_streams():
 
 def test_the_group_tables_of_ais_hold_the_sums_of_rows():
     M = np.random.default_rng(0).normal(size=(7, 5))
-    table = _ais._group_table(M)
+    table = _ais.group_table(M)
     assert table.shape == (2, 16, 8)
     assert table.ctypes.data % 64 == 0
     padded = np.zeros((8, 8))

@@ -193,11 +193,11 @@ def test_every_fast_update_equals_cd_reference(kernel, centered, persistent, k):
     order = np.arange(6, dtype=np.int64)
     WT = np.ascontiguousarray(params.W.T)
     if kernel == "fused":
-        _fused._train_epoch_fused(X, order, params, WT, vel, negative, settings, offsets)
+        _fused.train_epoch_fused(X, order, params, WT, vel, negative, settings, offsets)
     elif kernel == "threads":  # the minibatch cut into two parts (three data rows and chains each)
-        _fused._train_epoch_threads(X, order, params, WT, vel, negative, settings, offsets, 2)
+        _fused.train_epoch_threads(X, order, params, WT, vel, negative, settings, offsets, 2)
     else:
-        _blas._train_epoch_blas(X, order, params, vel, negative, settings, offsets)
+        _blas.train_epoch_blas(X, order, params, vel, negative, settings, offsets)
     expected = (*reference[0], reference[2].hidden)
     got_W, got_b, got_c = params
     got_chains, got_lam = negative.hidden, offsets.hidden
@@ -338,12 +338,12 @@ def test_threaded_epochs_give_the_same_bits_as_the_serial_one(
     start = _fused_epoch_arguments(*settings)
     serial = _fused_epoch_arguments(*settings)
     for _ in range(2):
-        _fused._train_epoch_fused(*serial)
+        _fused.train_epoch_fused(*serial)
     assert not np.array_equal(serial[2].W, start[2].W)
     for n_parts in (2, 3, 5):
         threaded = _fused_epoch_arguments(*settings)
         for _ in range(2):
-            _fused._train_epoch_threads(*threaded, n_parts)
+            _fused.train_epoch_threads(*threaded, n_parts)
         _assert_same_arrays(threaded, serial)
 
 
@@ -356,11 +356,11 @@ def test_threaded_epoch_finishes_with_a_single_thread():
     X = X[:100]
     serial = _fused_epoch_arguments(X, 20, 10, 10, True, 1, 0.0, 0.0, False)
     threaded = _copy_arguments(serial)
-    _fused._train_epoch_fused(*serial)
+    _fused.train_epoch_fused(*serial)
     before = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        _fused._train_epoch_threads(*threaded, 2)
+        _fused.train_epoch_threads(*threaded, 2)
     finally:
         numba.set_num_threads(before)
     _assert_same_arrays(threaded, serial)
@@ -412,7 +412,7 @@ def test_transpose_rows_copies_exactly_those_rows_into_the_transpose(layout):
         elif layout == "strided":
             W = np.repeat(W, 2, axis=1)[:, ::2]
             WT = np.repeat(WT, 2, axis=1)[:, ::2]
-        _fused._transpose_rows(W, WT, first, last)
+        _fused.transpose_rows(W, WT, first, last)
         np.testing.assert_array_equal(WT[:, first:last], W[first:last].T)
         assert np.isnan(WT[:, :first]).all() and np.isnan(WT[:, last:]).all()
 
@@ -471,7 +471,7 @@ def test_cd_k_mean_update_matches_its_exact_expectation(k):
     big_batch = np.tile(X, (n_copies, 1))  # one minibatch: 24000 independent CD-k chains
     n = len(big_batch)
     got_W = W.copy()
-    _fused._train_epoch_fused(
+    _fused.train_epoch_fused(
         big_batch,
         np.arange(n, dtype=np.int64),
         Parameters(got_W, b.copy(), c.copy()),

@@ -115,7 +115,7 @@ def _fill_group_table(table, M):
                 table[g, code, j] = table[g, rest, j] + (M[i, j] if i < n_rows else 0.0)
 
 
-def _group_table(M):
+def group_table(M):
     """The table of :func:`_fill_group_table` for the rows of M in groups of four: shape
     (ceil(rows / 4), 16, columns rounded up to 8), zero-padded, its rows aligned to 64 bytes
     (a row of 64 doubles then spans exactly 8 cache lines)."""
@@ -130,7 +130,7 @@ def _group_table(M):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _ais_runs(visible_bias, hidden_bias, base_bias, betas, states, hidden_table, visible_table):
+def ais_runs(visible_bias, hidden_bias, base_bias, betas, states, hidden_table, visible_table):
     """Log importance weights of AIS runs, four random streams per run (Salakhutdinov & Murray 2008).
 
     Run r: v ~ p_0 (independent units, P(v_i = 1) = sigmoid(b_A_i)); then for k = 1..K
@@ -139,7 +139,7 @@ def _ais_runs(visible_bias, hidden_bias, base_bias, betas, states, hidden_table,
     and (for k < K) one Gibbs step that leaves p_k invariant:
     h_j ~ sigmoid(beta_k a_j), v_i ~ sigmoid((1 - beta_k) b_A_i + beta_k (b_i + (W h)_i)).
 
-    The products with W come from tables over groups of four units (:func:`_group_table`):
+    The products with W come from tables over groups of four units (:func:`group_table`):
     ``hidden_table[g, code]`` = sum of the columns W[:, 4g + l] over the bits l of code, and
     ``visible_table[g, code]`` = the same sum of rows of [W | b | b_A], so W h is the sum of
     ceil(n_hidden / 4) table rows, and a, b.v and b_A.v of ceil(n_visible / 4) (computed afresh

@@ -14,7 +14,7 @@ from bmlib.rng import next_double
 
 
 @njit(cache=True)
-def _bernoulli(p, states):
+def bernoulli(p, states):
     """Return 0/1 samples of P(unit = 1) = p; row r draws from stream r, columns in order."""
     n_rows, n_columns = p.shape
     out = np.empty((n_rows, n_columns))
@@ -27,7 +27,7 @@ def _bernoulli(p, states):
 
 
 @njit(cache=True)
-def _apply_update(W, velocity, gradient, learning_rate, momentum, weight_decay):
+def apply_update(W, velocity, gradient, learning_rate, momentum, weight_decay):
     """velocity = momentum * velocity + learning_rate * (gradient - weight_decay * W); W += velocity.
 
     One pass over memory (NumPy would need four, with temporaries the size of W).
@@ -55,8 +55,8 @@ def _sigmoid_numpy(a):
     return np.reciprocal(a, out=a)
 
 
-def _train_epoch_blas(X, order, params, velocities, negative, settings, offsets):
-    """The same epoch as :func:`_train_epoch_fused` with NumPy (BLAS) products, same random numbers."""
+def train_epoch_blas(X, order, params, velocities, negative, settings, offsets):
+    """The same epoch as :func:`train_epoch_fused` with NumPy (BLAS) products, same random numbers."""
     W, visible_bias, hidden_bias = params
     velocity_W, velocity_visible, velocity_hidden = velocities
     chains, states = negative
@@ -69,12 +69,12 @@ def _train_epoch_blas(X, order, params, velocities, negative, settings, offsets)
         m = v_data.shape[0]
         h_data = _sigmoid_numpy(v_data @ W + hidden_bias)
         n_negative = n_chains if persistent else m
-        h = chains if persistent else _bernoulli(h_data, states)
+        h = chains if persistent else bernoulli(h_data, states)
         for step in range(k):
-            v_model = _bernoulli(_sigmoid_numpy(h @ W.T + visible_bias), states)
+            v_model = bernoulli(_sigmoid_numpy(h @ W.T + visible_bias), states)
             h_model = _sigmoid_numpy(v_model @ W + hidden_bias)
             if persistent or step < k - 1:
-                h = _bernoulli(h_model, states)
+                h = bernoulli(h_model, states)
         if persistent:
             chains[:] = h
         # <v_i h_j>_data - <v_i h_j>_model as ONE product: [v_data; v_model]^T [h_data / m; -h_model / n]
@@ -85,7 +85,7 @@ def _train_epoch_blas(X, order, params, velocities, negative, settings, offsets)
             gradient -= np.outer(visible_offset, d_hidden) + np.outer(d_visible, hidden_offset)
             d_visible = d_visible - gradient @ hidden_offset
             d_hidden = d_hidden - visible_offset @ gradient
-        _apply_update(W, velocity_W, gradient, learning_rate, momentum, weight_decay)
+        apply_update(W, velocity_W, gradient, learning_rate, momentum, weight_decay)
         velocity_visible *= momentum
         velocity_visible += learning_rate * d_visible
         visible_bias += velocity_visible

@@ -12,7 +12,7 @@ import numpy as np
 from bmlib import _validate
 
 
-def _units(name, value, n_columns=None, columns_name="n_visible"):
+def units(name, value, n_columns=None, columns_name="n_visible"):
     """Return ``value`` as a C-contiguous 2-D float64 array of values in [0, 1] (1-D -> one row)."""
     array = _validate.real_array(name, value)
     if array.ndim == 1:
@@ -31,9 +31,9 @@ def _units(name, value, n_columns=None, columns_name="n_visible"):
     return np.ascontiguousarray(array)
 
 
-def _binary_units(name, value, n_columns=None):
-    """:func:`_units`, and every value 0 or 1: the data a log-likelihood is defined for."""
-    array = _units(name, value, n_columns)
+def binary_units(name, value, n_columns=None):
+    """:func:`units`, and every value 0 or 1: the data a log-likelihood is defined for."""
+    array = units(name, value, n_columns)
     grey = np.count_nonzero((array != 0.0) & (array != 1.0))
     if grey:
         raise ValueError(
@@ -45,11 +45,11 @@ def _binary_units(name, value, n_columns=None):
     return array
 
 
-def _is_binary(array):
+def is_binary(array):
     return bool(np.all((array == 0.0) | (array == 1.0)))
 
 
-def _parameters(W, visible_bias=None, hidden_bias=None):
+def parameters(W, visible_bias=None, hidden_bias=None):
     """Check W (n_visible, n_hidden) and the biases against it; return float64 copies-or-views."""
     W = np.ascontiguousarray(_validate.real_array("W", W))
     if W.ndim != 2 or W.shape[0] == 0 or W.shape[1] == 0:
@@ -68,7 +68,7 @@ def _parameters(W, visible_bias=None, hidden_bias=None):
     return out
 
 
-def _positive_int(name, value, minimum=1):
+def positive_int(name, value, minimum=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_validate._show(value)}")
     if value < minimum:
@@ -76,7 +76,7 @@ def _positive_int(name, value, minimum=1):
     return int(value)
 
 
-def _plain_number(value):
+def plain_number(value):
     """``value`` as a float when it is a finite Python int or float (not a bool), else None.
 
     The settings are checked on every ``partial_fit``; a plain number needs no NumPy round trip
@@ -88,15 +88,15 @@ def _plain_number(value):
     return None
 
 
-def _positive_number(name, value):
-    number = _plain_number(value)
+def positive_number(name, value):
+    number = plain_number(value)
     if number is not None and number > 0.0:
         return number
     return _validate.positive_scalar(name, value)
 
 
-def _nonnegative(name, value, below_one=False):
-    number = _plain_number(value)
+def nonnegative(name, value, below_one=False):
+    number = plain_number(value)
     if number is not None and 0.0 <= number and (number < 1.0 or not below_one):
         return number
     if isinstance(value, bool) or np.ndim(value) != 0:
@@ -107,5 +107,5 @@ def _nonnegative(name, value, below_one=False):
     return value
 
 
-def _squeeze(result, was_vector):
+def squeeze(result, was_vector):
     return result[0] if was_vector else result

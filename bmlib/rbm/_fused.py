@@ -1,11 +1,11 @@
 """The training epoch and block Gibbs sampling as single Numba kernels (private: the speed work).
 
-:func:`_train_epoch_fused` runs a whole epoch of :func:`bmlib.rbm.training.cd_reference`,
+:func:`train_epoch_fused` runs a whole epoch of :func:`bmlib.rbm.training.cd_reference`,
 minibatch after minibatch, with no NumPy call inside: products with 0/1 samples are sums of
 the weight rows of the units that are on, data rows gather their non-zero pixels, W and W^T
 are both kept so every inner loop runs over contiguous memory, the sigmoids use the
 vectorizable exp of :mod:`bmlib._simd`, and the chains go four at a time, one per vector lane
-of random streams. :func:`_train_epoch_threads` cuts every minibatch into parts run by
+of random streams. :func:`train_epoch_threads` cuts every minibatch into parts run by
 several threads and gives the same bits. The kernels take the named bundles of
 :mod:`bmlib.rbm.bundles`. ``benchmarks/bench_rbm.py`` measures what this gains.
 """
@@ -28,7 +28,7 @@ from bmlib._threads import NEXT_TASK, TASKS_DONE, atomic_add, wait_until
 
 
 @njit(cache=True, error_model="numpy")
-def _gibbs_chains(v, W, WT, visible_bias, hidden_bias, n_steps, states):
+def gibbs_chains(v, W, WT, visible_bias, hidden_bias, n_steps, states):
     """Run ``n_steps`` block Gibbs steps v -> h -> v from each row of ``v`` (in place).
 
     Row r draws from stream r: per step n_hidden numbers for h, then n_visible for v. The first
@@ -131,7 +131,7 @@ def _positive_phase(X, order, start, part, W, hidden_bias, V, H_flat, work):
 @njit(cache=True, inline="always")
 def _negative_phase(part, m, settings, params, WT, V, H_flat, negative, work):
     """k block Gibbs steps for the negative chains r0..r1-1: V[m + r] = the chain's last v,
-    H[m + r] = P(h = 1 | v) for it; chain r draws from stream r (see :func:`_train_epoch_fused`).
+    H[m + r] = P(h = 1 | v) for it; chain r draws from stream r (see :func:`train_epoch_fused`).
 
     Chains go four at a time, one per lane of :func:`uniform_lanes` (lane l = stream r + l, so
     each chain gets exactly the numbers of its own stream; the lanes of a last group with fewer
@@ -212,7 +212,7 @@ def _column_sums(M, first, last, out):
 
 
 @njit(cache=True, inline="always")
-def _transpose_rows(W, WT, first, last):
+def transpose_rows(W, WT, first, last):
     """WT[:, first:last] = W[first:last].T: rows of W just updated (still in the L1 cache) into
     W^T, 4 x 4 blocks at a time (:func:`transpose4`) where the layout allows. A separate pass
     over all of W afterwards would read W again from further away than L1."""
@@ -300,7 +300,7 @@ def _update_phase(part, batch, params, WT, velocities, settings, offsets, V, H, 
         velocity_visible[i] = momentum * velocity_visible[i] + learning_rate * d_visible
         visible_bias[i] += velocity_visible[i]
         if (i - i0) % 4 == 3:  # the last four rows, into W^T for the next minibatch
-            _transpose_rows(W, WT, i - 3, i + 1)
+            transpose_rows(W, WT, i - 3, i + 1)
     if with_hidden:
         for j in range(n_hidden):
             velocity_hidden[j] = momentum * velocity_hidden[j] + learning_rate * d_hidden[j]
@@ -309,12 +309,12 @@ def _update_phase(part, batch, params, WT, velocities, settings, offsets, V, H, 
             _column_sums(H, 0, m, gradient)
             for j in range(n_hidden):
                 hidden_offset[j] += offset_rate * (gradient[j] / m - hidden_offset[j])
-    _transpose_rows(W, WT, i1 - (i1 - i0) % 4, i1)  # the rows left over
+    transpose_rows(W, WT, i1 - (i1 - i0) % 4, i1)  # the rows left over
 
 
 @njit(cache=True, error_model="numpy")
 def _epoch_tasks(X, order, params, WT, velocities, negative, settings, offsets, shared):
-    """One thread's share of an epoch of :func:`_train_epoch_fused` (all of it when alone).
+    """One thread's share of an epoch of :func:`train_epoch_fused` (all of it when alone).
 
     Each minibatch is two phases of ``n_parts`` tasks: sampling (part p: its share of the data
     rows and of the negative chains) and the update (part p: its share of the weight rows; the
@@ -391,7 +391,7 @@ def _epoch_buffers(n_visible, n_hidden, batch_size, n_chains):
 
 
 @njit(cache=True, error_model="numpy")
-def _train_epoch_fused(X, order, params, WT, velocities, negative, settings, offsets):
+def train_epoch_fused(X, order, params, WT, velocities, negative, settings, offsets):
     """One epoch of CD-k / PCD-k over the rows ``X[order]``, minibatch by minibatch, in place.
 
     With ``centered``, the update is the centred one (see :class:`RBM`, ``centered``), with the
@@ -420,7 +420,7 @@ def _train_epoch_fused(X, order, params, WT, velocities, negative, settings, off
     * with momentum = 0 and no weight decay the update is added to W directly (the velocity,
       which nothing reads then, is written only in the last minibatch of the epoch).
 
-    The work is organised as tasks (:func:`_epoch_tasks`), so that :func:`_train_epoch_threads`
+    The work is organised as tasks (:func:`_epoch_tasks`), so that :func:`train_epoch_threads`
     can share each minibatch among threads and get the same result.
     """
     V, H_flat, counters = _epoch_buffers(
@@ -430,8 +430,8 @@ def _train_epoch_fused(X, order, params, WT, velocities, negative, settings, off
 
 
 @njit(cache=True, parallel=True)
-def _train_epoch_threads(X, order, params, WT, velocities, negative, settings, offsets, n_parts):
-    """:func:`_train_epoch_fused` with each minibatch cut into ``n_parts`` parts, run by up to
+def train_epoch_threads(X, order, params, WT, velocities, negative, settings, offsets, n_parts):
+    """:func:`train_epoch_fused` with each minibatch cut into ``n_parts`` parts, run by up to
     ``n_parts`` threads of Numba's pool (see :func:`_epoch_tasks`); the same result bit for bit."""
     V, H_flat, counters = _epoch_buffers(
         X.shape[1], params.W.shape[1], settings.batch_size, negative.hidden.shape[0]

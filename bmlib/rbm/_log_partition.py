@@ -181,7 +181,7 @@ def _log_partition_split(W, bias_sum, bias_other):
     return m + np.log(total)
 
 
-def _log_partition_exact(W, bias_sum, bias_other):
+def exact_log_partition(W, bias_sum, bias_other):
     """log Z summing over the first layer of W: a serial Gray-code walk up to 2^14 states (where
     starting threads costs more than the sum), else the split-table kernel, else (fields beyond
     600, where its tables would underflow) the Gray-code walk in ``_EXACT_CHUNKS`` parallel chunks."""

@@ -17,8 +17,8 @@ R. Salakhutdinov and I. Murray, "On the quantitative analysis of deep belief net
 import numpy as np
 
 from bmlib import _validate, rng
-from bmlib.rbm._ais import _ais_runs, _group_table
-from bmlib.rbm._checks import _parameters, _positive_int, _units
+from bmlib.rbm import _checks
+from bmlib.rbm._ais import ais_runs, group_table
 from bmlib.stats import sigmoid, softplus
 
 __all__ = ["ais_schedule", "base_rate_bias", "ais_log_weights", "ais_run_reference"]
@@ -40,7 +40,7 @@ def ais_schedule(n_betas=10_000):
     -------
     ndarray of shape (n_betas,)
     """
-    n_betas = _positive_int("n_betas", n_betas, minimum=10)
+    n_betas = _checks.positive_int("n_betas", n_betas, minimum=10)
     n1, n2 = n_betas // 10, (4 * n_betas) // 10
     n3 = n_betas - n1 - n2
     return np.concatenate(
@@ -82,7 +82,7 @@ def base_rate_bias(X):
     -------
     ndarray of shape (n_visible,)
     """
-    X = _units("X", X)
+    X = _checks.units("X", X)
     p = np.clip(X.mean(axis=0), 0.001, 0.999)
     return np.log(p / (1.0 - p))
 
@@ -108,7 +108,7 @@ def ais_run_reference(W, visible_bias, hidden_bias, betas, base_bias, streams):
     float
         log w = sum_k [log p*_k(v_(k-1)) - log p*_(k-1)(v_(k-1))].
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
     betas = _betas(betas)
     base_bias = _validate.real_array("base_bias", base_bias)
     if base_bias.shape != visible_bias.shape:
@@ -146,9 +146,9 @@ def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, bas
     The lower-level half of :func:`log_partition` with ``method="ais"``: log Z is estimated by
     log Z_A + log mean_r exp(log_weights[r]). See there for the maths.
 
-    Run r draws from streams 4r..4r+3 of ``seed`` (see :func:`_ais_runs` for which number goes
+    Run r draws from streams 4r..4r+3 of ``seed`` (see :func:`ais_runs` for which number goes
     where). The kernel reads W through two tables of sums of groups of four rows or columns
-    (:func:`_group_table`), each about 4 times the size of W (2 x 205 KB for 64 x 100).
+    (:func:`group_table`), each about 4 times the size of W (2 x 205 KB for 64 x 100).
 
     Returns
     -------
@@ -156,8 +156,8 @@ def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, bas
     log_z_base : float
         log Z_A = n_hidden log 2 + sum_i softplus(b_A_i).
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
-    n_runs = _positive_int("n_runs", n_runs)
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
+    n_runs = _checks.positive_int("n_runs", n_runs)
     betas = _betas(betas)
     if base_bias is None:
         base_bias = np.zeros(W.shape[0])
@@ -167,9 +167,9 @@ def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, bas
             raise ValueError(
                 f"base_bias must have shape ({W.shape[0]},) (n_visible of W), got {base_bias.shape}"
             )
-    states = rng.stream_states(seed, 4 * n_runs)  # four per run (see _ais_runs)
-    hidden_table = _group_table(np.ascontiguousarray(W.T))
-    visible_table = _group_table(np.column_stack([W, visible_bias, base_bias]))
-    log_weights = _ais_runs(visible_bias, hidden_bias, base_bias, betas, states, hidden_table, visible_table)
+    states = rng.stream_states(seed, 4 * n_runs)  # four per run (see ais_runs)
+    hidden_table = group_table(np.ascontiguousarray(W.T))
+    visible_table = group_table(np.column_stack([W, visible_bias, base_bias]))
+    log_weights = ais_runs(visible_bias, hidden_bias, base_bias, betas, states, hidden_table, visible_table)
     log_z_base = W.shape[1] * np.log(2.0) + float(softplus(base_bias).sum())
     return log_weights, log_z_base

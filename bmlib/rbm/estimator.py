@@ -14,16 +14,15 @@ import numpy as np
 
 from bmlib import rng
 from bmlib.progress import Progress
-from bmlib.rbm import bundles
-from bmlib.rbm._blas import _train_epoch_blas
-from bmlib.rbm._checks import _is_binary, _nonnegative, _positive_int, _positive_number, _units
-from bmlib.rbm._fused import _train_epoch_fused, _train_epoch_threads
+from bmlib.rbm import _checks, bundles
+from bmlib.rbm._blas import train_epoch_blas
+from bmlib.rbm._fused import train_epoch_fused, train_epoch_threads
 from bmlib.rbm.bundles import Chains, Offsets, Parameters, Velocities
 from bmlib.rbm.evaluation import (
-    _pseudo_log_likelihood_rows,
     log_likelihood,
     log_partition_function,
     pseudo_log_likelihood,
+    pseudo_log_likelihood_rows,
     reconstruction_error,
 )
 from bmlib.rbm.model import (
@@ -232,14 +231,14 @@ class RBM:
 
     def _check_settings(self):
         settings = {
-            "n_hidden": _positive_int("n_hidden", self.n_hidden),
-            "learning_rate": _positive_number("learning_rate", self.learning_rate),
-            "batch_size": _positive_int("batch_size", self.batch_size),
-            "n_epochs": _positive_int("n_epochs", self.n_epochs, minimum=0),
-            "k": _positive_int("k", self.k),
-            "momentum": _nonnegative("momentum", self.momentum, below_one=True),
-            "weight_decay": _nonnegative("weight_decay", self.weight_decay),
-            "n_temperatures": _positive_int("n_temperatures", self.n_temperatures, minimum=2),
+            "n_hidden": _checks.positive_int("n_hidden", self.n_hidden),
+            "learning_rate": _checks.positive_number("learning_rate", self.learning_rate),
+            "batch_size": _checks.positive_int("batch_size", self.batch_size),
+            "n_epochs": _checks.positive_int("n_epochs", self.n_epochs, minimum=0),
+            "k": _checks.positive_int("k", self.k),
+            "momentum": _checks.nonnegative("momentum", self.momentum, below_one=True),
+            "weight_decay": _checks.nonnegative("weight_decay", self.weight_decay),
+            "n_temperatures": _checks.positive_int("n_temperatures", self.n_temperatures, minimum=2),
         }
         if self.sampler not in ("cd", "pcd", "pt"):
             raise ValueError(f"sampler must be 'cd', 'pcd' or 'pt', got {self.sampler!r}")
@@ -292,7 +291,7 @@ class RBM:
         self._generator = generator
         self._states = rng.stream_states(generator, settings["batch_size"])
         self.history_ = {"epoch": [], "reconstruction_error": [], "pseudo_log_likelihood": []}
-        if min(n_visible, n_hidden) <= 16 and _is_binary(X):
+        if min(n_visible, n_hidden) <= 16 and _checks.is_binary(X):
             self.history_["log_likelihood"] = []
         self.n_epochs_trained_ = 0
 
@@ -309,7 +308,7 @@ class RBM:
         self
         """
         settings = self._check_settings()
-        X = _units("X", X)
+        X = _checks.units("X", X)
         self._initialize(X, settings)
         progress = Progress(settings["n_epochs"], "RBM epoch", self.verbose)
         for _ in range(settings["n_epochs"]):
@@ -333,10 +332,10 @@ class RBM:
         """
         settings = self._check_settings()
         if not hasattr(self, "W_"):
-            X = _units("X", X)
+            X = _checks.units("X", X)
             self._initialize(X, settings)
         else:
-            X = _units("X", X, self.n_features_in_, "n_features_in_")
+            X = _checks.units("X", X, self.n_features_in_, "n_features_in_")
             if self._states.shape[0] != settings["batch_size"]:
                 raise ValueError("batch_size cannot change between partial_fit calls; call fit to restart")
             if (settings["sampler"] == "pt") != hasattr(self, "_replicas") or (
@@ -385,11 +384,11 @@ class RBM:
                 n_threads = numba.get_num_threads()
                 n_parts = n_threads if settings["n_jobs"] == -1 else min(settings["n_jobs"], n_threads)
                 if n_parts > 1:
-                    _train_epoch_threads(*epoch, WT, velocities, negative, epoch_settings, offsets, n_parts)
+                    train_epoch_threads(*epoch, WT, velocities, negative, epoch_settings, offsets, n_parts)
                 else:
-                    _train_epoch_fused(*epoch, WT, velocities, negative, epoch_settings, offsets)
+                    train_epoch_fused(*epoch, WT, velocities, negative, epoch_settings, offsets)
             else:
-                _train_epoch_blas(*epoch, velocities, negative, epoch_settings, offsets)
+                train_epoch_blas(*epoch, velocities, negative, epoch_settings, offsets)
         if not np.all(np.isfinite(self.W_)):
             raise FloatingPointError(
                 "training diverged (weights are no longer finite): lower learning_rate or momentum"
@@ -402,7 +401,7 @@ class RBM:
             self.history_["reconstruction_error"].append(reconstruction_error(rows, *params))
             self.history_["pseudo_log_likelihood"].append(pseudo_log_likelihood(rows, *params))
             if "log_likelihood" in self.history_:
-                if _is_binary(rows):
+                if _checks.is_binary(rows):
                     self.history_["log_likelihood"].append(log_likelihood(rows, *params))
                 else:  # grey levels have no likelihood: the record ends here
                     del self.history_["log_likelihood"]
@@ -416,7 +415,7 @@ class RBM:
 
     def _check_X(self, name, X):
         self._check_fitted()
-        _units(name, X, self.n_features_in_, "n_features_in_ (the number of features seen in fit)")
+        _checks.units(name, X, self.n_features_in_, "n_features_in_ (the number of features seen in fit)")
 
     def transform(self, X):
         """Hidden-unit probabilities P(h = 1 | v = X): the RBM's features of X.
@@ -488,8 +487,8 @@ class RBM:
         ndarray of shape (n_samples,)
         """
         self._check_X("X", X)
-        X = _units("X", X)
-        return _pseudo_log_likelihood_rows(X, self.W_, self.visible_bias_, self.hidden_bias_)
+        X = _checks.units("X", X)
+        return pseudo_log_likelihood_rows(X, self.W_, self.visible_bias_, self.hidden_bias_)
 
     def score(self, X, y=None):
         """Average pseudo-log-likelihood of X (higher is better)."""

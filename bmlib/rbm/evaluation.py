@@ -12,8 +12,8 @@ import numpy as np
 from numba import njit, prange
 
 from bmlib import _validate
-from bmlib.rbm._checks import _binary_units, _parameters, _units
-from bmlib.rbm._log_partition import _log_partition_exact
+from bmlib.rbm import _checks
+from bmlib.rbm._log_partition import exact_log_partition
 from bmlib.rbm.ais import ais_log_weights, base_rate_bias
 from bmlib.rbm.model import free_energy, reconstruct
 from bmlib.stats import logsumexp, softplus
@@ -25,7 +25,7 @@ EXACT_LIMIT = 20
 
 
 @njit(cache=True, parallel=True)
-def _pseudo_log_likelihood_rows(X, W, visible_bias, hidden_bias):
+def pseudo_log_likelihood_rows(X, W, visible_bias, hidden_bias):
     """sum_i log P(v_i | v_-i) = sum_i log sigmoid(F(v with v_i -> 1 - v_i) - F(v)) for each row."""
     n_rows, n_visible = X.shape
     n_hidden = W.shape[1]
@@ -73,9 +73,9 @@ def pseudo_log_likelihood(X, W, visible_bias, hidden_bias):
     float
         The mean over rows (nats per vector; 0 is perfect, -n_visible log 2 is a coin).
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
-    X = _units("X", X, W.shape[0])
-    return float(_pseudo_log_likelihood_rows(X, W, visible_bias, hidden_bias).mean())
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
+    X = _checks.units("X", X, W.shape[0])
+    return float(pseudo_log_likelihood_rows(X, W, visible_bias, hidden_bias).mean())
 
 
 def reconstruction_error(X, W, visible_bias, hidden_bias):
@@ -94,8 +94,8 @@ def reconstruction_error(X, W, visible_bias, hidden_bias):
     float
         Mean over rows of the squared error summed over the visible units.
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
-    X = _units("X", X, W.shape[0])
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
+    X = _checks.units("X", X, W.shape[0])
     return float(((X - reconstruct(X, W, visible_bias, hidden_bias)) ** 2).sum(axis=1).mean())
 
 
@@ -114,7 +114,7 @@ def visible_distribution(W, visible_bias, hidden_bias):
     -------
     ndarray of shape (2**n_visible,)
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
     n_visible = W.shape[0]
     if n_visible > EXACT_LIMIT:
         raise ValueError(
@@ -176,8 +176,8 @@ def log_likelihood(
     (float, float)
         With ``method="ais"``: the estimate and the standard error of its log Z.
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
-    X = _binary_units("X", X, W.shape[0])
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
+    X = _checks.binary_units("X", X, W.shape[0])
     mean_free_energy = float(free_energy(X, W, visible_bias, hidden_bias).mean())
     if log_z is not None:
         if isinstance(log_z, bool) or np.ndim(log_z) != 0:
@@ -254,7 +254,7 @@ def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_run
     ICML 2008.
     """
     if method == "exact":
-        W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+        W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
         n_visible, n_hidden = W.shape
         if min(n_visible, n_hidden) > EXACT_LIMIT:
             raise ValueError(
@@ -263,11 +263,11 @@ def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_run
             )
         if n_hidden <= n_visible:
             # enumerate h: terms c.h + sum_i softplus(b_i + (W h)_i), with W^T of shape (n_hidden, n_visible)
-            return float(_log_partition_exact(np.ascontiguousarray(W.T), hidden_bias, visible_bias))
-        return float(_log_partition_exact(W, visible_bias, hidden_bias))
+            return float(exact_log_partition(np.ascontiguousarray(W.T), hidden_bias, visible_bias))
+        return float(exact_log_partition(W, visible_bias, hidden_bias))
     if method == "ais":
-        W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
-        base_bias = None if X is None else base_rate_bias(_units("X", X, W.shape[0]))
+        W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
+        base_bias = None if X is None else base_rate_bias(_checks.units("X", X, W.shape[0]))
         log_weights, log_z_base = ais_log_weights(
             W, visible_bias, hidden_bias, n_runs=n_runs, betas=betas, base_bias=base_bias, seed=seed
         )

@@ -24,9 +24,9 @@ chains draws from stream r of ``seed`` (see :mod:`bmlib.rng`).
 import numpy as np
 
 from bmlib import rng
-from bmlib.rbm._blas import _bernoulli
-from bmlib.rbm._checks import _parameters, _positive_int, _squeeze, _units
-from bmlib.rbm._fused import _gibbs_chains
+from bmlib.rbm import _checks
+from bmlib.rbm._blas import bernoulli
+from bmlib.rbm._fused import gibbs_chains
 from bmlib.stats import sigmoid, softplus
 
 
@@ -47,10 +47,10 @@ def energy(v, h, W, visible_bias, hidden_bias):
     -------
     ndarray of shape (n_samples,), or a float for one pair of vectors
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
     was_vector = np.ndim(v) == 1 and np.ndim(h) == 1
-    v = _units("v", v, W.shape[0])
-    h = _units("h", h, W.shape[1], "n_hidden")
+    v = _checks.units("v", v, W.shape[0])
+    h = _checks.units("h", h, W.shape[1], "n_hidden")
     if v.shape[0] != h.shape[0]:
         raise ValueError(f"v and h must have as many rows, got {v.shape[0]} and {h.shape[0]}")
     result = -(v @ visible_bias) - (h @ hidden_bias) - ((v @ W) * h).sum(axis=1)
@@ -74,9 +74,9 @@ def free_energy(v, W, visible_bias, hidden_bias):
     -------
     ndarray of shape (n_samples,), or a float for one vector
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
     was_vector = np.ndim(v) == 1
-    v = _units("v", v, W.shape[0])
+    v = _checks.units("v", v, W.shape[0])
     result = -(v @ visible_bias) - softplus(v @ W + hidden_bias).sum(axis=1)
     return float(result[0]) if was_vector else result
 
@@ -95,10 +95,10 @@ def hidden_probabilities(v, W, hidden_bias):
     -------
     ndarray of shape (n_samples, n_hidden), or (n_hidden,) for one vector
     """
-    W, hidden_bias = _parameters(W, hidden_bias=hidden_bias)
+    W, hidden_bias = _checks.parameters(W, hidden_bias=hidden_bias)
     was_vector = np.ndim(v) == 1
-    v = _units("v", v, W.shape[0])
-    return _squeeze(sigmoid(v @ W + hidden_bias), was_vector)
+    v = _checks.units("v", v, W.shape[0])
+    return _checks.squeeze(sigmoid(v @ W + hidden_bias), was_vector)
 
 
 def visible_probabilities(h, W, visible_bias):
@@ -115,10 +115,10 @@ def visible_probabilities(h, W, visible_bias):
     -------
     ndarray of shape (n_samples, n_visible), or (n_visible,) for one vector
     """
-    W, visible_bias = _parameters(W, visible_bias)
+    W, visible_bias = _checks.parameters(W, visible_bias)
     was_vector = np.ndim(h) == 1
-    h = _units("h", h, W.shape[1], "n_hidden")
-    return _squeeze(sigmoid(h @ W.T + visible_bias), was_vector)
+    h = _checks.units("h", h, W.shape[1], "n_hidden")
+    return _checks.squeeze(sigmoid(h @ W.T + visible_bias), was_vector)
 
 
 def sample_hidden(v, W, hidden_bias, seed=None):
@@ -138,7 +138,7 @@ def sample_hidden(v, W, hidden_bias, seed=None):
     """
     was_vector = np.ndim(v) == 1
     p = np.atleast_2d(hidden_probabilities(v, W, hidden_bias))
-    return _squeeze(_bernoulli(p, rng.stream_states(seed, p.shape[0])), was_vector)
+    return _checks.squeeze(bernoulli(p, rng.stream_states(seed, p.shape[0])), was_vector)
 
 
 def sample_visible(h, W, visible_bias, seed=None):
@@ -158,7 +158,7 @@ def sample_visible(h, W, visible_bias, seed=None):
     """
     was_vector = np.ndim(h) == 1
     p = np.atleast_2d(visible_probabilities(h, W, visible_bias))
-    return _squeeze(_bernoulli(p, rng.stream_states(seed, p.shape[0])), was_vector)
+    return _checks.squeeze(bernoulli(p, rng.stream_states(seed, p.shape[0])), was_vector)
 
 
 def gibbs(v, W, visible_bias, hidden_bias, k=1, seed=None):
@@ -182,14 +182,14 @@ def gibbs(v, W, visible_bias, hidden_bias, k=1, seed=None):
     -------
     ndarray of shape (n_samples, n_visible) of 0.0 and 1.0, or (n_visible,) for one vector
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
     was_vector = np.ndim(v) == 1
-    v = _units("v", v, W.shape[0]).copy()
-    k = _positive_int("k", k)
-    _gibbs_chains(
+    v = _checks.units("v", v, W.shape[0]).copy()
+    k = _checks.positive_int("k", k)
+    gibbs_chains(
         v, W, np.ascontiguousarray(W.T), visible_bias, hidden_bias, k, rng.stream_states(seed, len(v))
     )
-    return _squeeze(v, was_vector)
+    return _checks.squeeze(v, was_vector)
 
 
 def reconstruct(v, W, visible_bias, hidden_bias):
@@ -206,10 +206,10 @@ def reconstruct(v, W, visible_bias, hidden_bias):
     -------
     ndarray of shape (n_samples, n_visible), or (n_visible,) for one vector
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
     was_vector = np.ndim(v) == 1
-    v = _units("v", v, W.shape[0])
-    return _squeeze(sigmoid(sigmoid(v @ W + hidden_bias) @ W.T + visible_bias), was_vector)
+    v = _checks.units("v", v, W.shape[0])
+    return _checks.squeeze(sigmoid(sigmoid(v @ W + hidden_bias) @ W.T + visible_bias), was_vector)
 
 
 def sample(n_samples, W, visible_bias, hidden_bias, n_steps=1000, seed=None, start=None):
@@ -230,12 +230,12 @@ def sample(n_samples, W, visible_bias, hidden_bias, n_steps=1000, seed=None, sta
     -------
     ndarray of shape (n_chains, n_visible) of 0.0 and 1.0
     """
-    W, visible_bias, hidden_bias = _parameters(W, visible_bias, hidden_bias)
-    n_steps = _positive_int("n_steps", n_steps)
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
+    n_steps = _checks.positive_int("n_steps", n_steps)
     generator = rng.as_generator(seed)
     if start is None:
-        n_samples = _positive_int("n_samples", n_samples)
+        n_samples = _checks.positive_int("n_samples", n_samples)
         start = (generator.random((n_samples, W.shape[0])) < 0.5).astype(np.float64)
     else:
-        start = _units("start", start, W.shape[0])
+        start = _checks.units("start", start, W.shape[0])
     return gibbs(start, W, visible_bias, hidden_bias, k=n_steps, seed=generator)

@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from bmlib._simd import draw, list_on, sigmoid_block, sum_rows, uniform
-from bmlib.rbm._blas import _apply_update
+from bmlib.rbm._blas import apply_update
 from bmlib.stats import sigmoid
 
 
@@ -49,7 +49,7 @@ def _tempered_chains(replicas, params, WT, betas, k, parity, swaps):
     all replicas invariant. ``swaps[t]`` counts accepted exchanges of pair (t, t + 1).
     Chain r (all of its replicas) draws from stream r: per step and replica n_visible then
     n_hidden numbers, then one number per attempted swap that would raise the energy
-    (log_accept < 0; the others are always accepted). As in :func:`_train_epoch_fused`: sums
+    (log_accept < 0; the others are always accepted). As in :func:`train_epoch_fused`: sums
     of weight rows for the units that are on, vectorized sigmoids, the stream in local variables.
     """
     V, H, states = replicas
@@ -111,7 +111,7 @@ def _train_epoch_tempered(X, order, params, velocities, replicas, settings, ladd
 
     The positive phase is P(h | v_data) for the minibatch; the negative phase is the beta = 1
     replica of each chain after :func:`_tempered_chains`, with P(h | v_model); the update is the
-    one of :func:`_train_epoch_blas`.
+    one of :func:`train_epoch_blas`.
     """
     W, visible_bias, hidden_bias = params
     velocity_W, velocity_visible, velocity_hidden = velocities
@@ -131,7 +131,7 @@ def _train_epoch_tempered(X, order, params, velocities, replicas, settings, ladd
         v_model = replicas[0][0]
         h_model = sigmoid(v_model @ W + hidden_bias)
         gradient = v_data.T @ h_data / m - v_model.T @ h_model / n_chains
-        _apply_update(W, velocity_W, gradient, learning_rate, momentum, weight_decay)
+        apply_update(W, velocity_W, gradient, learning_rate, momentum, weight_decay)
         velocity_visible *= momentum
         velocity_visible += learning_rate * (v_data.mean(axis=0) - v_model.mean(axis=0))
         visible_bias += velocity_visible

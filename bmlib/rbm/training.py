@@ -30,9 +30,8 @@ J. Melchior, A. Fischer and L. Wiskott, "How to center deep Boltzmann machines",
 import numpy as np
 
 from bmlib import _validate, rng
-from bmlib.rbm import bundles
-from bmlib.rbm._checks import _parameters, _positive_int, _units
-from bmlib.rbm._fused import _train_epoch_fused
+from bmlib.rbm import _checks, bundles
+from bmlib.rbm._fused import train_epoch_fused
 from bmlib.rbm.bundles import Chains, Offsets, Parameters, Velocities
 from bmlib.stats import sigmoid
 
@@ -131,12 +130,12 @@ def cd_update(v, W, visible_bias, hidden_bias, k=1, learning_rate=0.1, seed=None
     W, visible_bias, hidden_bias : new ndarrays of shapes (n_visible, n_hidden), (n_visible,),
         (n_hidden,)
     """
-    W, visible_bias, hidden_bias = (p.copy() for p in _parameters(W, visible_bias, hidden_bias))
-    v = _units("v", v, W.shape[0])
-    k = _positive_int("k", k)
+    W, visible_bias, hidden_bias = (p.copy() for p in _checks.parameters(W, visible_bias, hidden_bias))
+    v = _checks.units("v", v, W.shape[0])
+    k = _checks.positive_int("k", k)
     learning_rate = _validate.positive_scalar("learning_rate", learning_rate)
     n = len(v)
-    _train_epoch_fused(
+    train_epoch_fused(
         v,
         np.arange(n, dtype=np.int64),
         Parameters(W, visible_bias, hidden_bias),
