@@ -16,6 +16,7 @@ import pytest
 from scipy import stats as scipy_stats
 
 from bmlib import datasets, exact, ising, stats
+from bmlib.ising import _multispin
 
 # ---------------------------------------------------------------------------------------
 # lattices and energies
@@ -122,7 +123,7 @@ def _site_order(L):
 
 def _single_site_matrix(states, site, T, J, h):
     """Exact transition matrix of one Metropolis update of ``site``, from the kernel's table."""
-    always, thresholds = ising._acceptance_table(T, J, h)
+    always, thresholds = _multispin._acceptance_table(T, J, h)
     L = states.shape[1]
     index = {s.tobytes(): k for k, s in enumerate(states)}
     P = np.zeros((len(states), len(states)))
@@ -211,7 +212,7 @@ def test_4x4_averages_match_exact_enumeration(algorithm):
 )
 def test_metropolis_with_field_and_odd_lattices_matches_exact_enumeration(L, T, J, h):
     spins = ising.random_spins(L, seed=21)
-    sampler = ising._Metropolis(spins, T, J, h, seed=22)
+    sampler = _multispin._Metropolis(spins, T, J, h, seed=22)
     sampler.sweep(1000)
     energies, magnetizations = np.empty(50_000), np.empty(50_000)
     sampler.series(J, h, energies, magnetizations)
@@ -232,13 +233,13 @@ def test_packed_layout_round_trips_and_knows_its_neighbours(L):
     # Words of B < 64 bits, several words per row, and the rotation at the row's ends: the
     # packed energy and magnetisation equal those of the int8 lattice.
     spins = ising.random_spins(L, seed=L)
-    W, B = ising._word_layout(L)
+    W, B = _multispin._word_layout(L)
     assert W % 2 == 0 and W * B == L and B <= 64
-    packed = ising._pack(spins, W)
+    packed = _multispin._pack(spins, W)
     back = np.zeros_like(spins)
-    ising._unpack(packed, back)
+    _multispin._unpack(packed, back)
     np.testing.assert_array_equal(back, spins)
-    bonds, total = ising._packed_bonds_and_total(packed, B)
+    bonds, total = _multispin._packed_bonds_and_total(packed, B)
     assert -bonds == ising.energy(spins) and total == ising.magnetization(spins)
 
 
