@@ -66,7 +66,9 @@ def metropolis_reference(spins, T, n_sweeps, seed=None, J=1.0, h=0.0):
     in row order, then those with (i + j) odd, each flipped with probability
     min(1, exp(-dE / T)), dE = 2 s_i (J sum_nb s_j + h), against one uniform number drawn
     from row i's stream. For odd L it is the same chain as :func:`metropolis`, number for
-    number; for even L the two sample the same distribution with different random numbers.
+    number (the two decide u < exp(-dE/T) with different roundings, a float64 exp against a
+    64-bit threshold, which could part them with probability about 2^-53 per update); for
+    even L the two sample the same distribution with different random numbers.
 
     Parameters
     ----------
