@@ -5,8 +5,8 @@ sweeps, one attempted flip per spin per sweep. Prints ns per attempted flip and 
 baseline / bmlib. The NumPy baseline runs twice: with NumPy's default integer dtype (int64,
 what `np.random.choice([-1, 1], size=(L, L))` gives) and with int8 spins like bmlib's, which
 is the fastest the vectorised version gets; ratios are quoted against both. bmlib updates 64
-sites per machine word (multi-spin coding, see bmlib/ising.py); the parallel path gives the same
-lattice as the serial one for the same seed.
+sites per machine word (multi-spin coding, see bmlib/ising/_multispin.py); the parallel path
+gives the same lattice as the serial one for the same seed.
 """
 
 import numba

@@ -16,6 +16,9 @@ import pytest
 from scipy import stats as scipy_stats
 
 from bmlib import datasets, exact, ising, stats
+from bmlib import rng as bmlib_rng
+from bmlib.ising import _multispin
+from bmlib.ising.metropolis import _reference_sweeps
 
 # ---------------------------------------------------------------------------------------
 # lattices and energies
@@ -122,7 +125,7 @@ def _site_order(L):
 
 def _single_site_matrix(states, site, T, J, h):
     """Exact transition matrix of one Metropolis update of ``site``, from the kernel's table."""
-    always, thresholds = ising._acceptance_table(T, J, h)
+    always, thresholds = _multispin._acceptance_table(T, J, h)
     L = states.shape[1]
     index = {s.tobytes(): k for k, s in enumerate(states)}
     P = np.zeros((len(states), len(states)))
@@ -181,6 +184,124 @@ def test_metropolis_kernel_realises_the_exact_sweep_transition_probabilities():
 
 
 # ---------------------------------------------------------------------------------------
+# the fast kernels against the readable reference (metropolis_reference)
+
+
+def _reference_chain(start, T, J, h, seed, n_sweeps):
+    """The reference sampler's lattice after each of n_sweeps sweeps, shape (n_sweeps, L, L).
+
+    Calls the reference kernel one sweep at a time with the same streams, so the chain is
+    the one metropolis_reference(start, T, n_sweeps, seed, J, h) runs (checked below).
+    """
+    spins = start.copy()
+    states = bmlib_rng.stream_states(seed, spins.shape[0])
+    chain = np.empty((n_sweeps,) + spins.shape, dtype=np.int8)
+    for t in range(n_sweeps):
+        _reference_sweeps(spins, T, J, h, states, 1)
+        chain[t] = spins
+    whole = start.copy()
+    ising.metropolis_reference(whole, T, n_sweeps, seed=seed, J=J, h=h)
+    np.testing.assert_array_equal(chain[-1], whole)
+    return chain
+
+
+def _transition_chi_square(chain, start, P, index):
+    """Chi-square of the chain's one-sweep transition counts against the exact matrix P.
+
+    Given how often the chain left each state, the counts out of it are multinomial with the
+    row of P (Anderson and Goodman 1957); per row, cells expected fewer than 5 times are
+    pooled. Returns (statistic, degrees of freedom, number of impossible transitions seen,
+    number of states the chain left).
+    """
+    codes = np.array([index[s.tobytes()] for s in np.concatenate([start[None], chain])])
+    counts = np.zeros_like(P)
+    np.add.at(counts, (codes[:-1], codes[1:]), 1)
+    statistic, dof = 0.0, 0
+    left = np.flatnonzero(counts.sum(axis=1))
+    for a in left:
+        expected = counts[a].sum() * P[a]
+        small = expected < 5
+        observed_cells = np.append(counts[a, ~small], counts[a, small].sum())
+        expected_cells = np.append(expected[~small], expected[small].sum())
+        keep = expected_cells > 0
+        statistic += np.sum((observed_cells[keep] - expected_cells[keep]) ** 2 / expected_cells[keep])
+        dof += keep.sum() - 1
+    return statistic, dof, counts[P == 0].sum(), left.size
+
+
+@pytest.mark.parametrize("sampler", ["reference", "fast"])
+def test_both_samplers_realise_the_exact_one_sweep_transition_matrix_from_every_state(sampler):
+    # One chain of 40,000 sweeps on 2x2 visits all 16 states; its transitions out of each
+    # state against the exact sweep matrix (built from single-site Metropolis updates).
+    L, T, J, h, n = 2, 2.5, 1.0, 0.3, 40_000
+    states = (2 * exact.binary_states(L * L).astype(np.int8) - 1).reshape(-1, L, L)
+    index = {s.tobytes(): k for k, s in enumerate(states)}
+    P = np.eye(len(states))
+    for site in _site_order(L):
+        P = P @ _single_site_matrix(states, site, T, J, h)
+    start = states[5]
+    if sampler == "reference":
+        chain = _reference_chain(start, T, J, h, 41, n)
+    else:
+        chain = ising.metropolis_snapshots(start.copy(), T, n, 1, seed=41, J=J, h=h)
+    statistic, dof, impossible, rows = _transition_chi_square(chain, start, P, index)
+    assert impossible == 0
+    assert rows == len(states)  # every row of the matrix is tested, not just the start's
+    assert scipy_stats.chi2.sf(statistic, dof) > 1e-3, (statistic, dof)
+
+
+@pytest.mark.parametrize("L, T, J, h", [(3, 1.8, 1.0, 0.0), (5, ising.T_C, 1.0, 0.3), (7, 2.5, -0.7, 0.4)])
+def test_fast_metropolis_is_the_reference_number_for_number_on_odd_lattices(L, T, J, h):
+    # For odd L both visit the sites in the same order and draw one number per site from row
+    # i's stream; they differ only in how they decide u < exp(-dE/T) (a 64-bit threshold
+    # against a float64 exp), which could make them part with probability ~2^-53 per site.
+    start = ising.random_spins(L, seed=L)
+    fast, reference = start.copy(), start.copy()
+    rate = ising.metropolis(fast, T, 300, seed=8, J=J, h=h)
+    assert ising.metropolis_reference(reference, T, 300, seed=8, J=J, h=h) == rate
+    np.testing.assert_array_equal(fast, reference)
+    assert 0 < rate < 1
+
+
+@pytest.mark.parametrize(
+    "L, T, J, h",
+    [
+        (4, ising.T_C, 1.0, 0.0),  # one word per row, h = 0: two thresholds
+        (4, 2.0, 1.0, 0.3),  # a field: five thresholds
+        (6, 2.5, -0.7, 0.4),  # two words of 3 bits per row, antiferromagnet in a field
+    ],
+)
+def test_fast_and_reference_samplers_have_the_same_stationary_averages(L, T, J, h):
+    # 20,000 sweeps of each from the same start; <E>/N and <|M|>/N agree within 4 combined
+    # standard errors (blocking), and with exact enumeration where L <= 4.
+    n = 20_000
+    start = ising.random_spins(L, seed=L)
+    chains = {
+        "fast": ising.metropolis_snapshots(start.copy(), T, n, 1, seed=51, J=J, h=h),
+        "reference": _reference_chain(start, T, J, h, 52, n),
+    }
+    means = {}
+    for name, chain in chains.items():
+        s = chain.astype(np.int64)
+        bonds = (s * (np.roll(s, -1, axis=1) + np.roll(s, -1, axis=2))).sum(axis=(1, 2))
+        M = s.sum(axis=(1, 2))
+        for observable, series in [
+            ("energy", (-J * bonds - h * M) / L**2),
+            ("abs_magnetization", np.abs(M) / L**2),
+        ]:
+            error = stats.blocking_error(series)
+            assert 0 < error < 0.01
+            means[name, observable] = series.mean(), error
+    for observable in ["energy", "abs_magnetization"]:
+        (fast, fast_err), (ref, ref_err) = means["fast", observable], means["reference", observable]
+        assert abs(fast - ref) < 4 * math.hypot(fast_err, ref_err), (observable, fast, ref, fast_err, ref_err)
+        if L <= 4:
+            truth = ising.exact_observables(L, T, J, h)[observable]
+            for value, error in [(fast, fast_err), (ref, ref_err)]:
+                assert abs(value - truth) < 4 * error, (observable, value, truth, error)
+
+
+# ---------------------------------------------------------------------------------------
 # samplers against exact enumeration and Onsager
 
 
@@ -211,7 +332,7 @@ def test_4x4_averages_match_exact_enumeration(algorithm):
 )
 def test_metropolis_with_field_and_odd_lattices_matches_exact_enumeration(L, T, J, h):
     spins = ising.random_spins(L, seed=21)
-    sampler = ising._Metropolis(spins, T, J, h, seed=22)
+    sampler = _multispin._Metropolis(spins, T, J, h, seed=22)
     sampler.sweep(1000)
     energies, magnetizations = np.empty(50_000), np.empty(50_000)
     sampler.series(J, h, energies, magnetizations)
@@ -232,13 +353,13 @@ def test_packed_layout_round_trips_and_knows_its_neighbours(L):
     # Words of B < 64 bits, several words per row, and the rotation at the row's ends: the
     # packed energy and magnetisation equal those of the int8 lattice.
     spins = ising.random_spins(L, seed=L)
-    W, B = ising._word_layout(L)
+    W, B = _multispin._word_layout(L)
     assert W % 2 == 0 and W * B == L and B <= 64
-    packed = ising._pack(spins, W)
+    packed = _multispin._pack(spins, W)
     back = np.zeros_like(spins)
-    ising._unpack(packed, back)
+    _multispin._unpack(packed, back)
     np.testing.assert_array_equal(back, spins)
-    bonds, total = ising._packed_bonds_and_total(packed, B)
+    bonds, total = _multispin._packed_bonds_and_total(packed, B)
     assert -bonds == ising.energy(spins) and total == ising.magnetization(spins)
 
 
@@ -392,6 +513,12 @@ def test_bad_lattices():
         ising.random_spins(1)
     with pytest.raises(ValueError, match="even L"):
         ising.metropolis(ising.ordered_spins(5), 2.0, 1, seed=1, parallel=True)
+    with pytest.raises(TypeError, match="int8"):
+        ising.metropolis_reference(np.ones((3, 3), dtype=np.int64), 2.0, 1, seed=1)
+    with pytest.raises(TypeError, match="n_sweeps"):
+        ising.metropolis_reference(ising.ordered_spins(3), 2.0, 1.5, seed=1)
+    with pytest.raises(ValueError, match="h must be finite"):
+        ising.metropolis_reference(ising.ordered_spins(3), 2.0, 1, seed=1, h=np.inf)
 
 
 @pytest.mark.parametrize("T", [0.0, -1.0, np.nan])
@@ -400,6 +527,8 @@ def test_bad_temperature(T):
         ising.metropolis(ising.ordered_spins(4), T, 1, seed=1)
     with pytest.raises(ValueError, match="T must"):
         ising.wolff(ising.ordered_spins(4), T, 1, seed=1)
+    with pytest.raises(ValueError, match="T must"):
+        ising.metropolis_reference(ising.ordered_spins(4), T, 1, seed=1)
     with pytest.raises(ValueError, match="T must"):
         ising.exact_observables(2, T)
 

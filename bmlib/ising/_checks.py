@@ -1,0 +1,50 @@
+"""Input checks shared by the public faces of :mod:`bmlib.ising`.
+
+Each public function validates its arguments once, with these, so that an error names the
+parameter and says what was expected; the kernels behind the faces trust what they get.
+"""
+
+import numpy as np
+
+from bmlib import _validate
+
+
+def lattice_size(L):
+    """Return ``L`` as an int after checking it is an integer >= 2."""
+    L = _validate.count("L", L)
+    if L < 2:
+        raise ValueError(f"L must be >= 2, got {L}")
+    return L
+
+
+def check_spins(spins, *, writable=False):
+    """Return ``spins`` as a C-contiguous int8 square lattice of +-1, refusing anything else."""
+    if not isinstance(spins, np.ndarray):
+        raise TypeError(f"spins must be a numpy array of shape (L, L), got {type(spins).__name__}")
+    if spins.ndim != 2 or spins.shape[0] != spins.shape[1]:
+        raise ValueError(f"spins must be a square lattice of shape (L, L), got shape {spins.shape}")
+    if spins.shape[0] < 2:
+        raise ValueError(f"spins must be at least 2 x 2, got {spins.shape}")
+    if writable:
+        if spins.dtype != np.int8:
+            raise TypeError(
+                f"spins must have dtype int8 to be updated in place, got {spins.dtype} "
+                "(convert once with spins.astype(np.int8))"
+            )
+        if not spins.flags.c_contiguous or not spins.flags.writeable:
+            raise ValueError("spins must be a writable C-contiguous array to be updated in place")
+    if not np.all((spins == 1) | (spins == -1)):
+        raise ValueError("spins must hold only -1 and +1")
+    return spins if spins.dtype == np.int8 else spins.astype(np.int8)
+
+
+def real(name, value):
+    """A single finite real number (J and h may be negative or zero)."""
+    if np.ndim(value) != 0:
+        raise ValueError(f"{name} must be a single number, got an array of shape {np.shape(value)}")
+    return float(_validate.real_array(name, value))
+
+
+def temperature(T):
+    """Return ``T`` as a float after checking it is one finite number > 0."""
+    return _validate.positive_scalar("T", T)
