@@ -4,11 +4,8 @@ Statistical tests use fixed seeds and tolerances of 4 standard errors, the error
 blocking (which accounts for autocorrelation); deterministic ones are exact.
 """
 
-import hashlib
 import itertools
 import math
-import subprocess
-import sys
 
 import numba
 import numpy as np
@@ -414,19 +411,18 @@ def test_same_seed_same_lattice_serial_and_parallel_any_thread_count():
     assert not np.array_equal(other, serial)
 
 
-def test_same_seed_same_lattice_in_another_process():
-    code = (
-        "import hashlib; from bmlib import ising;"
-        "s = ising.random_spins(32, seed=5); ising.metropolis(s, 2.3, 20, seed=6, parallel=True);"
-        "w = ising.random_spins(16, seed=1); ising.wolff(w, 2.3, 50, seed=2);"
-        "print(hashlib.sha256(s.tobytes() + w.tobytes()).hexdigest())"
+def test_same_seed_same_lattice_in_another_process(digests):
+    other = digests.in_fresh_process(
+        "from bmlib import ising\n"
+        "s = ising.random_spins(32, seed=5); ising.metropolis(s, 2.3, 20, seed=6, parallel=True)\n"
+        "w = ising.random_spins(16, seed=1); ising.wolff(w, 2.3, 50, seed=2)\n"
+        "result = (s, w)"
     )
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     s = ising.random_spins(32, seed=5)
     ising.metropolis(s, 2.3, 20, seed=6)
     w = ising.random_spins(16, seed=1)
     ising.wolff(w, 2.3, 50, seed=2)
-    assert other.stdout.strip() == hashlib.sha256(s.tobytes() + w.tobytes()).hexdigest()
+    assert other == digests.of(s, w)
 
 
 def test_simulate_is_reproducible_and_temperatures_are_independent():

@@ -4,20 +4,12 @@ Statistical checks use fixed seeds and tolerances from computed error bars (5 st
 never stored numbers, so they hold whatever random streams bmlib.ising uses.
 """
 
-import hashlib
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from bmlib import datasets, ising, stats
-
-
-def _digest(array):
-    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
-
 
 # ---------------------------------------------------------------------------------------
 # the +-1 <-> {0, 1} mapping
@@ -110,21 +102,17 @@ def test_consecutive_samples_are_decorrelated(near_critical):
         assert stats.integrated_autocorrelation_time(series) < 0.5 + bound
 
 
-def test_same_seed_same_samples_in_this_and_another_process():
+def test_same_seed_same_samples_in_this_and_another_process(digests):
     first = datasets.ising_samples(6, 2.0, 50, seed=3)
     again = datasets.ising_samples(6, 2.0, 50, seed=3)
     np.testing.assert_array_equal(first.visible, again.visible)
     assert (first.spacing, first.tau_int) == (again.spacing, again.tau_int)
     other_seed = datasets.ising_samples(6, 2.0, 50, seed=4)
     assert not np.array_equal(first.visible, other_seed.visible)
-    code = (
-        "import hashlib, numpy as np\n"
-        "from bmlib import datasets\n"
-        "v = datasets.ising_samples(6, 2.0, 50, seed=3).visible\n"
-        "print(hashlib.sha256(np.ascontiguousarray(v).tobytes()).hexdigest())\n"
+    other = digests.in_fresh_process(
+        "from bmlib import datasets\nresult = (datasets.ising_samples(6, 2.0, 50, seed=3).visible,)"
     )
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert other.stdout.strip() == _digest(first.visible)
+    assert other == digests.of(first.visible)
 
 
 def test_wolff_samples_are_reproducible_and_valid():
