@@ -60,13 +60,13 @@ def test_free_energy_equals_minus_log_sum_over_hidden_states():
     np.testing.assert_allclose(rbm.free_energy(_all_states(6), W, b, c), brute, rtol=1e-12, atol=1e-12)
 
 
-def test_log_partition_function_and_likelihood_by_enumeration():
+def test_log_partition_and_likelihood_by_enumeration():
     W, b, c = _small_rbm()
     log_weights = _joint_log_weights(W, b, c)
     log_z = stats.logsumexp(log_weights)
-    assert rbm.log_partition_function(W, b, c) == pytest.approx(log_z, rel=1e-12)
+    assert rbm.log_partition(W, b, c) == pytest.approx(log_z, rel=1e-12)
     # the same model with more hidden than visible units: the other layer is enumerated
-    assert rbm.log_partition_function(W.T.copy(), c, b) == pytest.approx(log_z, rel=1e-12)
+    assert rbm.log_partition(W.T.copy(), c, b) == pytest.approx(log_z, rel=1e-12)
     X = _all_states(6)[[3, 17, 40]]
     log_p = np.array([stats.logsumexp(log_weights[int("".join(str(int(x)) for x in row), 2)]) for row in X])
     assert rbm.log_likelihood(X, W, b, c) == pytest.approx(np.mean(log_p) - log_z, rel=1e-12)
@@ -632,9 +632,17 @@ def test_bad_arguments_to_functions():
     with pytest.raises(ValueError, match="k must be >= 1"):
         rbm.gibbs(np.zeros(6), W, b, c, k=0)
     with pytest.raises(ValueError, match="EXACT_LIMIT"):
-        rbm.log_partition_function(np.zeros((30, 25)), np.zeros(30), np.zeros(25))
+        rbm.log_partition(np.zeros((30, 25)), np.zeros(30), np.zeros(25))
     with pytest.raises(ValueError, match="W must be finite"):
         rbm.free_energy(np.zeros(6), np.full((6, 4), np.inf), b, c)
+
+
+def test_the_estimator_methods_evaluate_its_fitted_parameters():
+    X = (np.random.default_rng(3).random((40, 6)) < 0.5).astype(float)
+    model = rbm.RBM(4, n_epochs=2, batch_size=10, seed=1, monitor=False).fit(X)
+    parameters = (model.W_, model.visible_bias_, model.hidden_bias_)
+    assert model.log_partition() == rbm.log_partition(*parameters)
+    assert model.log_likelihood(X) == rbm.log_likelihood(X, *parameters)
 
 
 def test_cd_update_is_the_documented_step_by_hand():

@@ -20,7 +20,7 @@ from bmlib.rbm._fused import train_epoch_fused, train_epoch_threads
 from bmlib.rbm.bundles import Chains, Offsets, Parameters, Velocities
 from bmlib.rbm.evaluation import (
     log_likelihood,
-    log_partition_function,
+    log_partition,
     pseudo_log_likelihood,
     pseudo_log_likelihood_rows,
     reconstruction_error,
@@ -36,7 +36,7 @@ from bmlib.rbm.model import (
     sample_visible,
     visible_probabilities,
 )
-from bmlib.rbm.tempering import _train_epoch_tempered
+from bmlib.rbm.tempering import train_epoch_tempered
 
 _FUSED_LIMIT = 4_000_000  # batch_size * n_visible * n_hidden at or below which "auto" fuses
 
@@ -372,7 +372,7 @@ class RBM:
         if settings["sampler"] == "pt":
             replicas = (*self._replicas, self._states)
             ladder = (self.betas_, self._swaps, self._attempts)
-            self._n_updates = _train_epoch_tempered(
+            self._n_updates = train_epoch_tempered(
                 X, order, params, velocities, replicas, epoch_settings, ladder, self._n_updates
             )
             self.swap_rates_ = self._swaps / np.maximum(self._attempts, 1)
@@ -498,9 +498,9 @@ class RBM:
         """Average squared reconstruction error; see :func:`reconstruction_error`."""
         return reconstruction_error(X, *self._check_fitted())
 
-    def log_partition_function(self):
-        """Exact log Z (small RBMs); see :func:`log_partition_function`."""
-        return log_partition_function(*self._check_fitted())
+    def log_partition(self):
+        """Exact log Z (small RBMs); see :func:`log_partition`."""
+        return log_partition(*self._check_fitted())
 
     def log_likelihood(self, X):
         """Exact average log p(x) (small RBMs); see :func:`log_likelihood`."""

@@ -130,25 +130,6 @@ def visible_distribution(W, visible_bias, hidden_bias):
     return np.exp(minus_free - logsumexp(minus_free))
 
 
-def log_partition_function(W, visible_bias, hidden_bias):
-    """Exact log Z = log sum_{v,h} exp(-E(v, h)), by enumerating the smaller layer.
-
-    With the n_hidden <= n_visible layer enumerated, log Z = logsumexp over h of
-    (c.h + sum_i softplus(b_i + (W h)_i)); symmetrically for the visible layer. 2^m terms for
-    m = min(n_visible, n_hidden) <= ``EXACT_LIMIT``. The same as
-    ``log_partition(W, visible_bias, hidden_bias, method="exact")``.
-
-    Parameters
-    ----------
-    W, visible_bias, hidden_bias : the RBM's parameters
-
-    Returns
-    -------
-    float
-    """
-    return log_partition(W, visible_bias, hidden_bias, method="exact")
-
-
 def log_likelihood(
     X, W, visible_bias, hidden_bias, method="exact", *, log_z=None, n_runs=100, betas=None, seed=None
 ):

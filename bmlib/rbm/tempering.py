@@ -106,7 +106,7 @@ def _tempered_chains(replicas, params, WT, betas, k, parity, swaps):
         states[r, 0], states[r, 1], states[r, 2], states[r, 3] = s0, s1, s2, s3
 
 
-def _train_epoch_tempered(X, order, params, velocities, replicas, settings, ladder, n_updates):
+def train_epoch_tempered(X, order, params, velocities, replicas, settings, ladder, n_updates):
     """One epoch with parallel tempering as the negative phase; returns the number of updates made.
 
     The positive phase is P(h | v_data) for the minibatch; the negative phase is the beta = 1
