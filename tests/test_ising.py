@@ -329,7 +329,7 @@ def test_4x4_averages_match_exact_enumeration(algorithm):
 )
 def test_metropolis_with_field_and_odd_lattices_matches_exact_enumeration(L, T, J, h):
     spins = ising.random_spins(L, seed=21)
-    sampler = _multispin._Metropolis(spins, T, J, h, seed=22)
+    sampler = _multispin.Metropolis(spins, T, J, h, seed=22)
     sampler.sweep(1000)
     energies, magnetizations = np.empty(50_000), np.empty(50_000)
     sampler.series(J, h, energies, magnetizations)

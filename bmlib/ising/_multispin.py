@@ -44,7 +44,7 @@ import numpy as np
 from numba import njit, prange
 
 from bmlib import rng
-from bmlib.ising.lattice import _bond_sum_and_magnetization
+from bmlib.ising.lattice import bond_sum_and_magnetization
 
 _N_CLASSES = 10
 _ONE = np.uint64(1)
@@ -396,12 +396,12 @@ def _site_snapshots(spins, always, thresholds, states, spacing, out):
 def _site_series(spins, always, thresholds, states, J, h, energies, magnetizations):
     for t in range(energies.shape[0]):
         _site_sweeps(spins, always, thresholds, states, 1)
-        bonds, total = _bond_sum_and_magnetization(spins)
+        bonds, total = bond_sum_and_magnetization(spins)
         energies[t] = -J * bonds - h * total
         magnetizations[t] = total
 
 
-class _Metropolis:
+class Metropolis:
     """A lattice, its streams and acceptance table, ready to sweep (packed when L is even)."""
 
     def __init__(self, spins, T, J, h, seed):

@@ -48,7 +48,7 @@ def ordered_spins(L):
 
 
 @njit(cache=True)
-def _bond_sum_and_magnetization(spins):
+def bond_sum_and_magnetization(spins):
     # sum_<ij> s_i s_j over right and down neighbours (each bond once), and sum_i s_i
     L = spins.shape[0]
     bonds = 0
@@ -81,7 +81,7 @@ def energy(spins, J=1.0, h=0.0, *, per_spin=False):
     """
     spins = check_spins(spins)
     J, h = real("J", J), real("h", h)
-    bonds, total = _bond_sum_and_magnetization(spins)
+    bonds, total = bond_sum_and_magnetization(spins)
     value = -J * bonds - h * total
     return value / spins.size if per_spin else float(value)
 

@@ -30,7 +30,7 @@ from numba import njit
 
 from bmlib import _validate, rng
 from bmlib.ising._checks import check_spins, real, temperature
-from bmlib.ising._multispin import _Metropolis
+from bmlib.ising._multispin import Metropolis
 
 
 @njit(cache=True)
@@ -142,7 +142,7 @@ def metropolis(spins, T, n_sweeps, seed=None, J=1.0, h=0.0, *, parallel=False):
         )
     if n_sweeps == 0:
         return 0.0
-    sampler = _Metropolis(spins, T, J, h, seed)
+    sampler = Metropolis(spins, T, J, h, seed)
     accepted = sampler.sweep(n_sweeps, parallel)
     sampler.store()
     return accepted / (n_sweeps * spins.size)
@@ -181,7 +181,7 @@ def metropolis_snapshots(spins, T, n_snapshots, spacing, seed=None, J=1.0, h=0.0
     J, h = real("J", J), real("h", h)
     out = np.empty((n_snapshots,) + spins.shape, dtype=np.int8)
     if n_snapshots:
-        sampler = _Metropolis(spins, T, J, h, seed)
+        sampler = Metropolis(spins, T, J, h, seed)
         sampler.snapshots(spacing, out)
         sampler.store()
     return out

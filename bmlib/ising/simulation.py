@@ -12,9 +12,9 @@ import numpy as np
 
 from bmlib import _validate, rng, stats
 from bmlib.ising._checks import lattice_size
-from bmlib.ising._multispin import _Metropolis
+from bmlib.ising._multispin import Metropolis
 from bmlib.ising.lattice import T_C, ordered_spins, random_spins
-from bmlib.ising.wolff import _wolff_flip_budget, _wolff_series
+from bmlib.ising.wolff import wolff_flip_budget, wolff_series
 from bmlib.progress import Progress
 
 
@@ -55,7 +55,7 @@ def _series_at(L, T, n_equilibrate, n_measure, algorithm, seed, J):
     energies = np.empty(n_measure)
     magnetizations = np.empty(n_measure)
     if algorithm == "metropolis":
-        sampler = _Metropolis(spins, T, J, 0.0, generator)
+        sampler = Metropolis(spins, T, J, 0.0, generator)
         sampler.sweep(n_equilibrate)
         sampler.series(J, 0.0, energies, magnetizations)
     else:
@@ -65,10 +65,10 @@ def _series_at(L, T, n_equilibrate, n_measure, algorithm, seed, J):
         # Equilibrate for n_equilibrate sweeps' worth of flipped spins, then learn the mean
         # cluster size at equilibrium from ten more, so that one measurement is about one
         # sweep (L^2 flipped spins) whatever the temperature.
-        _wolff_flip_budget(spins, p_add, states, n_equilibrate * L * L, stack)
-        clusters, flipped = _wolff_flip_budget(spins, p_add, states, 10 * L * L, stack)
+        wolff_flip_budget(spins, p_add, states, n_equilibrate * L * L, stack)
+        clusters, flipped = wolff_flip_budget(spins, p_add, states, 10 * L * L, stack)
         per_measure = max(1, round(clusters * L * L / flipped))
-        _wolff_series(spins, p_add, states, n_measure, per_measure, J, stack, energies, magnetizations)
+        wolff_series(spins, p_add, states, n_measure, per_measure, J, stack, energies, magnetizations)
     return energies, magnetizations
 
 

@@ -16,7 +16,7 @@ from numba import njit
 
 from bmlib import _validate, rng
 from bmlib.ising._checks import check_spins, temperature
-from bmlib.ising.lattice import _bond_sum_and_magnetization
+from bmlib.ising.lattice import bond_sum_and_magnetization
 
 
 @njit(cache=True)
@@ -95,7 +95,7 @@ def wolff(spins, T, n_clusters, seed=None, J=1.0):
 
 
 @njit(cache=True)
-def _wolff_flip_budget(spins, p_add, states, budget, stack):
+def wolff_flip_budget(spins, p_add, states, budget, stack):
     # Grow clusters until at least `budget` spins have been flipped; (clusters, flipped).
     clusters = 0
     flipped = 0
@@ -106,11 +106,11 @@ def _wolff_flip_budget(spins, p_add, states, budget, stack):
 
 
 @njit(cache=True)
-def _wolff_series(spins, p_add, states, n_measure, clusters_per_measure, J, stack, energies, magnetizations):
+def wolff_series(spins, p_add, states, n_measure, clusters_per_measure, J, stack, energies, magnetizations):
     flipped = 0
     for t in range(n_measure):
         flipped += _wolff_clusters(spins, p_add, states, clusters_per_measure, stack)
-        bonds, total = _bond_sum_and_magnetization(spins)
+        bonds, total = bond_sum_and_magnetization(spins)
         energies[t] = -J * bonds
         magnetizations[t] = total
     return flipped
