@@ -80,6 +80,18 @@ def test_exact_observables_agree_with_brute_force_over_states():
     assert result["log_partition"] == pytest.approx(np.log(weights.sum()) - energies.min() / T, rel=1e-12)
 
 
+@pytest.mark.parametrize("T", [0.05, 0.0125, 1e-100, 1e-300])
+def test_exact_variances_are_never_negative_at_low_temperature(T):
+    # Issue 17: <E^2> - <E>^2 cancelled to -1.4e-9 at T = 0.05 and to -inf at T = 1e-300.
+    result = ising.exact_observables(4, T)
+    assert result["energy"] == -2.0 and result["abs_magnetization"] == 1.0
+    for name in ("specific_heat", "susceptibility"):
+        assert np.isfinite(result[name]) and result[name] >= 0.0, (name, result[name])
+    # a single flipped spin costs 8 J, N of them per ground state: c = 64 K^2 e^{-8K}, K = 1/T
+    K = 1.0 / T
+    assert result["specific_heat"] == pytest.approx(64 * math.exp(2 * math.log(K) - 8 * K), rel=1e-9)
+
+
 def test_exact_2x2_partition_function_by_hand():
     # 2x2 periodic lattice: every bond appears twice, 8 bonds. Ordered states: E = -8
     # (2 of them); one spin flipped: E = 0 (8 states); two spins in a row or column
@@ -102,6 +114,31 @@ def test_onsager_specific_heat_is_the_derivative_of_the_energy():
     derivative = (ising.onsager_energy(T + h) - ising.onsager_energy(T - h)) / (2 * h)
     np.testing.assert_allclose(ising.onsager_specific_heat(T), derivative, rtol=1e-7)
     assert ising.onsager_specific_heat(ising.T_C) == np.inf
+
+
+def test_onsager_results_stay_finite_and_physical_far_from_t_c():
+    # Issue 17: NaN below T ~ 0.0028 J (inf / inf), a specific heat that turned negative where
+    # the terms of the closed form cancel (T < 0.9 J, and T > 60 J). The pytest settings make
+    # any RuntimeWarning an error, so an overflow on the way fails here as well.
+    T = np.geomspace(1e-300, 1e300, 3001)
+    u, c, m = ising.onsager_energy(T), ising.onsager_specific_heat(T), ising.onsager_magnetization(T)
+    assert np.all((u >= -2.0 - 1e-15) & (u <= 0.0))
+    assert np.all(np.isfinite(c) & (c >= 0.0))
+    assert np.all((m >= 0.0) & (m <= 1.0))
+    np.testing.assert_allclose(ising.onsager_energy([0.001, 0.01]), -2.0, rtol=1e-15)
+    assert ising.onsager_energy(1.0, J=1000.0) == pytest.approx(-2000.0, rel=1e-15)
+    # low T: the first excitations are single flipped spins, 8 J each, N of them: c = 64 K^2 e^{-8K}
+    for T_low in (0.1, 0.2):
+        K = 1.0 / T_low
+        assert ising.onsager_specific_heat(T_low) == pytest.approx(64 * K**2 * math.exp(-8 * K), rel=1e-9)
+    # high T: c = 2 K^2 (1 + O(K^2)), two bonds per spin
+    assert ising.onsager_specific_heat(1e6) == pytest.approx(2e-12, rel=1e-10)
+    # on both sides of where the series take over (sigma = 1e-3 near T = 0.46, tau = 1e-3 near
+    # T = 63), c is still the derivative of u
+    for T_mid in (0.4, 0.5, 50.0, 100.0):
+        h = 1e-4 * T_mid
+        derivative = (ising.onsager_energy(T_mid + h) - ising.onsager_energy(T_mid - h)) / (2 * h)
+        assert ising.onsager_specific_heat(T_mid) == pytest.approx(derivative, rel=1e-5)
 
 
 def test_yang_magnetization():

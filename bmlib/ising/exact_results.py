@@ -23,10 +23,17 @@ from bmlib.ising._checks import lattice_size, real, temperature
 
 
 def _onsager_variables(T, J):
-    """K = J/T, the elliptic modulus k = 2 sinh(2K) / cosh^2(2K) (1 at T_C) and t = tanh(2K)."""
+    """K = J/T, the elliptic modulus k = 2 sinh(2K) / cosh^2(2K) (1 at T_C), t = tanh(2K) and
+    s = 1 / cosh(2K).
+
+    k is computed as 2 t s and s as 2 exp(-2K) / (1 + exp(-4K)), which neither overflow nor
+    divide inf by inf at low T (where sinh(2K) / cosh^2(2K) would give NaN below T ~ 0.0028 J).
+    """
     J = _validate.positive_scalar("J", J)
     K = J / np.asarray(_validate.positive("T", T), dtype=np.float64)
-    return J, K, 2.0 * np.sinh(2 * K) / np.cosh(2 * K) ** 2, np.tanh(2 * K)
+    t = np.tanh(2 * K)
+    s = 2.0 * np.exp(-2 * K) / (1.0 + np.exp(-4 * K))
+    return J, K, 2.0 * t * s, t, s
 
 
 def _scalar_or_array(x):
@@ -59,7 +66,7 @@ def onsager_energy(T, J=1.0):
     -------
     float or ndarray
     """
-    J, K, k, t = _onsager_variables(T, J)
+    J, K, k, t, _ = _onsager_variables(T, J)
     with np.errstate(invalid="ignore"):
         u = -J / t * (1.0 + 2.0 / np.pi * (2.0 * t**2 - 1.0) * _elliptic()[0](np.minimum(k, 1.0) ** 2))
     # at T_C, k = 1 and K1 diverges but 2 tanh^2(2K) - 1 = 0: the product vanishes, u = -sqrt(2) J
@@ -86,13 +93,23 @@ def onsager_specific_heat(T, J=1.0):
     -------
     float or ndarray
     """
-    J, K, k, t = _onsager_variables(T, J)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    J, K, k, t, s = _onsager_variables(T, J)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ellipk, ellipe = _elliptic()
         first = ellipk(k**2)
         second = ellipe(k**2)
-        bracket = first - second - (1 - t**2) * (np.pi / 2 + (2 * t**2 - 1) * first)
-        c = 4.0 / np.pi * (K / t) ** 2 * bracket
+        bracket = first - second - s**2 * (np.pi / 2 + (2 * t**2 - 1) * first)  # 1 - t^2 = s^2
+        # Far from T_C the terms cancel and the difference loses its digits (it even turns
+        # negative); there the series of K1 and E1 in m = k^2 give, with sigma = s^2 (low T) and
+        # tau = t^2 (high T), truncation errors below 1e-11:
+        #   bracket = (pi/2) sigma^2 (2 + 9/4 sigma + 25/8 sigma^2 + 305/64 sigma^3 + O(sigma^4)),
+        #   bracket = (pi/2) tau (1 + 5/4 tau + 3/2 tau^2 + 145/64 tau^3 + O(tau^4)).
+        sigma, tau = s**2, t**2
+        low = np.pi / 2 * sigma**2 * (2 + sigma * (9 / 4 + sigma * (25 / 8 + sigma * 305 / 64)))
+        high = np.pi / 2 * tau * (1 + tau * (5 / 4 + tau * (3 / 2 + tau * 145 / 64)))
+        bracket = np.where(sigma < 1e-3, low, np.where(tau < 1e-3, high, bracket))
+        # bracket is 0 where the spins are frozen (k and s underflow), and (K / t)^2 may be inf
+        c = np.where(bracket == 0.0, 0.0, 4.0 / np.pi * (K / t) ** 2 * bracket)
     return _scalar_or_array(np.where(k >= 1.0, np.inf, c))
 
 
@@ -112,8 +129,11 @@ def onsager_magnetization(T, J=1.0):
     -------
     float or ndarray
     """
-    J, K, _, _ = _onsager_variables(T, J)
-    inner = 1.0 - np.sinh(2 * K) ** -4.0
+    J, K, *_ = _onsager_variables(T, J)
+    # 1 / sinh(2K) written as 2 exp(-2K) / (1 - exp(-4K)), which does not overflow at low T; at
+    # high T its fourth power may overflow to inf, and then m = 0 as it should
+    with np.errstate(over="ignore"):
+        inner = 1.0 - (2.0 * np.exp(-2 * K) / -np.expm1(-4 * K)) ** 4
     m = np.where(inner > 0, np.maximum(inner, 0.0) ** 0.125, 0.0)
     return _scalar_or_array(m)
 
@@ -208,14 +228,17 @@ def exact_observables(L, T, J=1.0, h=0.0):
     E = -J * bonds - h * M
     log_weights = np.log(counts) - E / T
     log_Z = stats.logsumexp(log_weights)
-    p = np.exp(log_weights - log_Z)
+    p = np.exp(log_weights - log_weights.max())
+    p /= p.sum()  # normalised by its own sum, so that the averages of constants are exact
     mean_E, mean_abs_M = p @ E, p @ np.abs(M)
     m2, m4 = p @ M**2, p @ M**4
     return {
         "energy": mean_E / n,
         "abs_magnetization": mean_abs_M / n,
-        "specific_heat": (p @ E**2 - mean_E**2) / (n * T**2),
-        "susceptibility": (m2 - mean_abs_M**2) / (n * T),
+        # variances as averages of squares about the mean, which cannot cancel below zero; divided
+        # by T twice, since T**2 underflows to 0 for T < 1e-162 where the variance is exactly 0
+        "specific_heat": p @ (E - mean_E) ** 2 / T / T / n,
+        "susceptibility": p @ (np.abs(M) - mean_abs_M) ** 2 / T / n,
         "binder": 1.0 - m4 / (3.0 * m2**2),
         "log_partition": log_Z,
         "m2": m2 / n**2,
