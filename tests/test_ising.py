@@ -416,6 +416,20 @@ def test_metropolis_acceptance_rate_limits():
     assert ising.metropolis(hot, 1e6, 20, seed=3) > 0.99
 
 
+@pytest.mark.parametrize("T", [0.011, 1e-3, 1e-200])
+def test_metropolis_at_very_low_temperature_warns_of_nothing_and_is_the_reference_chain(T):
+    # Issue 17: exp(-dE/T) overflowed with a RuntimeWarning for dE < 0 at T <= 0.011 (the pytest
+    # settings turn it into an error). Downhill flips are always taken, uphill ones never.
+    start = ising.random_spins(7, seed=4)
+    fast, reference = start.copy(), start.copy()
+    rate = ising.metropolis(fast, T, 3, seed=5, h=0.1)
+    assert rate == ising.metropolis_reference(reference, T, 3, seed=5, h=0.1)
+    np.testing.assert_array_equal(fast, reference)
+    ising.metropolis_snapshots(ising.random_spins(8, seed=4), T, 2, 1, seed=5)
+    result = ising.simulate(8, [T], 5, 64, seed=6, verbose=False)
+    assert result.energy[0] <= -1.0
+
+
 def test_wolff_cluster_sizes():
     cold = ising.ordered_spins(16)
     assert ising.wolff(cold, 0.5, 10, seed=1) == pytest.approx(256, rel=1e-3)  # p_add ~ 1: whole lattice
@@ -575,6 +589,39 @@ def test_bad_simulation_settings():
         ising.simulate(4, [2.0, -1.0], 10, 100)
     with pytest.raises(ValueError, match="L must be <= 4"):
         ising.exact_observables(5, 2.0)
+
+
+@pytest.mark.parametrize(
+    "change, error, match",
+    [
+        ({"T": 0.0}, ValueError, "T must be > 0"),
+        ({"T": -1.0}, ValueError, "T must be > 0"),
+        ({"T": np.inf}, ValueError, "T must be finite"),
+        ({"n_spins": -1}, ValueError, "n_spins must be >= 0"),
+        ({"n_spins": 0}, ValueError, "n_spins must be >= 1"),
+        ({"n_spins": 2.5}, TypeError, "n_spins must be an integer"),
+        ({"n_spins": True}, TypeError, "n_spins must be an integer"),
+        ({"n_spins": np.inf}, TypeError, "n_spins must be an integer"),
+        ({"energies": np.full(64, np.nan)}, ValueError, "energies must be finite"),
+        ({"magnetizations": np.zeros(63)}, ValueError, "the same length"),
+        ({"energies": np.zeros(8), "magnetizations": np.zeros(8)}, ValueError, ">= 32 measurements"),
+        ({"energies": np.zeros((8, 8))}, ValueError, "energies must be 1-D"),
+    ],
+)
+def test_series_observables_checks_its_arguments(change, error, match):
+    # Issue 17: T = 0 gave an infinite specific heat, T = -1, inf and n_spins = -1, 2.5, True, inf
+    # were accepted, and NaN energies were reported as "x must be finite".
+    arguments = {"energies": -np.arange(64.0), "magnetizations": np.ones(64), "T": 2.0, "n_spins": 16}
+    arguments.update(change)
+    with pytest.raises(error, match=match):
+        ising.series_observables(**arguments)
+
+
+def test_series_observables_of_a_frozen_series_are_zero_at_any_temperature():
+    for T in (2.0, 1e-200):
+        result = ising.series_observables(np.full(64, -32.0), np.full(64, 16.0), T, 16)
+        assert result["specific_heat"] == 0.0 and result["susceptibility"] == 0.0
+        assert result["specific_heat_err"] == 0.0 and result["energy"] == -2.0
 
 
 def test_bad_couplings():

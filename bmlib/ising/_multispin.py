@@ -64,7 +64,10 @@ def _acceptance_table(T, J, h):
         s = 2 * up - 1
         for a in range(5):
             c = 5 * up + a
-            p = np.exp(-(2.0 * J * (2 * a - 4) + 2.0 * h * s) / T)
+            with np.errstate(over="ignore"):  # -dE/T = +-inf at tiny T: always, or never
+                exponent = -(2.0 * J * (2 * a - 4) + 2.0 * h * s) / T
+            # exp(exponent) overflows (a warning) for a large positive exponent: p >= 1 there
+            p = np.exp(exponent) if exponent < 0.0 else 1.0
             if p >= 1.0:
                 always |= 1 << c
             else:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bmlib import _validate, rng, stats
+from bmlib.ising import _checks
 from bmlib.ising._checks import lattice_size
 from bmlib.ising._multispin import Metropolis
 from bmlib.ising.lattice import T_C, ordered_spins, random_spins
@@ -88,20 +89,44 @@ def series_observables(energies, magnetizations, T, n_spins):
     32-block jackknife errors (:func:`bmlib.stats.jackknife`). Used by :func:`simulate` and by
     :func:`bmlib.datasets.ising_observables`, so Monte Carlo and model samples are measured alike.
 
+    Parameters
+    ----------
+    energies, magnetizations : array_like of shape (n,)
+        Finite series of E and M, n >= 32, the same length.
+    T : float
+        The temperature they were sampled at, > 0.
+    n_spins : int
+        N >= 1.
+
     Returns
     -------
     dict
         ``energy``, ``abs_magnetization``, ``specific_heat``, ``susceptibility``, ``binder``,
         each with its ``*_err``.
     """
-    energies = np.asarray(energies, dtype=np.float64)
-    magnetizations = np.asarray(magnetizations, dtype=np.float64)
+    energies = _validate.vector("energies", energies)
+    magnetizations = _validate.vector("magnetizations", magnetizations)
+    if energies.size != magnetizations.size:
+        raise ValueError(
+            f"energies and magnetizations must be series of the same length, got {energies.size} "
+            f"and {magnetizations.size}"
+        )
+    if energies.size < 32:
+        raise ValueError(f"energies must hold >= 32 measurements for error bars from 32 blocks, got {energies.size}")
+    T = _checks.temperature(T)
+    n_spins = _validate.count("n_spins", n_spins)
+    if n_spins < 1:
+        raise ValueError("n_spins must be >= 1")
 
+    # A series that does not vary has no heat capacity or susceptibility at any T: 0, where
+    # dividing by N T^2 would give 0 / 0 once T^2 underflows (T < 1e-162).
     def specific_heat(e):
-        return e.var() / (n_spins * T**2)
+        variance = e.var()
+        return variance / (n_spins * T**2) if variance > 0 else 0.0
 
     def susceptibility(m):
-        return (np.mean(m**2) - np.mean(np.abs(m)) ** 2) / (n_spins * T)
+        variance = np.mean(m**2) - np.mean(np.abs(m)) ** 2
+        return variance / (n_spins * T) if variance > 0 else 0.0
 
     def binder(m):
         m2 = np.mean(m**2)
