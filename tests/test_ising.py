@@ -437,6 +437,19 @@ def test_wolff_cluster_sizes():
     assert 1.0 <= ising.wolff(hot, 50.0, 100, seed=3) < 1.2  # p_add ~ 0.04: single spins
 
 
+@pytest.mark.parametrize("T", [2.0, 3.0])
+def test_wolff_mean_cluster_size_is_the_exact_n_m_squared_on_4x4(T):
+    # Issue 17: with p_add = 1 - exp(-J/T) instead of 1 - exp(-2J/T) every test passed. For
+    # single-cluster Wolff the mean cluster size is an improved estimator of <M^2> / N = N <m^2>,
+    # known exactly on 4 x 4; that wrong p_add is the right one at 2T, where N <m^2> is 4.0
+    # instead of 13.9 (T = 2) and 2.3 instead of 7.2 (T = 3), against error bars of 0.04-0.05.
+    spins, generator = ising.random_spins(4, seed=8), np.random.default_rng(9)
+    ising.wolff(spins, T, 200, seed=generator)
+    sizes = np.array([ising.wolff(spins, T, 10, seed=generator) for _ in range(2_000)])  # means of 10
+    exact_size = 16 * ising.exact_observables(4, T)["m2"]
+    assert abs(sizes.mean() - exact_size) < 5 * stats.blocking_error(sizes), (sizes.mean(), exact_size)
+
+
 # ---------------------------------------------------------------------------------------
 # reproducibility
 

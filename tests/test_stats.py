@@ -142,13 +142,32 @@ def test_jackknife_of_mean_and_of_a_nonlinear_estimate():
     assert value == x.mean()
     # for independent data the jackknife error of the mean is s / sqrt(n), to ~1/sqrt(63)
     assert error == pytest.approx(x.std() / np.sqrt(x.size), rel=4 / np.sqrt(126))
-    # variance of N(2, 1): 1 with standard error sqrt(2 / n)
-    value, error = stats.jackknife(np.var, x)
-    assert abs(value - 1.0) < 4 * error and error == pytest.approx(np.sqrt(2 / x.size), rel=0.5)
+    # variance of N(2, 1): 1 with standard error sqrt(2 / n); with 1000 blocks the jackknife's
+    # own relative error is about 1/sqrt(2 * 999), so 5 of those is 11 %
+    value, error = stats.jackknife(np.var, x, n_blocks=1000)
+    assert abs(value - 1.0) < 4 * error
+    assert error == pytest.approx(np.sqrt(2 / x.size), rel=5 / np.sqrt(2 * 999))
     # two series: ratio of means
     y = np.random.default_rng(5).normal(4.0, 1.0, size=64_000)
     value, _ = stats.jackknife(lambda a, b: a.mean() / b.mean(), x, y)
     assert value == pytest.approx(x.mean() / y.mean())
+
+
+def test_error_bars_by_hand():
+    # Issue 17: blocking_error dividing by sqrt(n_blocks - 1) instead of sqrt(n_blocks) passed
+    # every statistical test. These are exact. 0, 1, 0, 1, ... (32 values, one level): the
+    # standard error sqrt(s^2 / 32) with s^2 = 32 * 0.25 / 31.
+    assert stats.blocking_error([0.0, 1.0] * 16) == pytest.approx(1 / (2 * np.sqrt(31)), rel=1e-14)
+    # 0, 0, 1, 1, ... (128 values): 128 values give 0.5 / sqrt(127), their 64 pair means
+    # alternate 0, 1 and give 0.5 / sqrt(63), the 32 means of four are all 0.5: the largest wins
+    assert stats.blocking_error([0.0, 0.0, 1.0, 1.0] * 32) == pytest.approx(0.5 / np.sqrt(63), rel=1e-14)
+    # the jackknife error of a mean over K equal blocks is the standard error of the K block
+    # means, exactly: theta_i - mean(theta) = -(B_i - mean(B)) / (K - 1)
+    g = np.random.default_rng(1).normal(size=4096)
+    for K in (32, 64, 128):
+        _, error = stats.jackknife(np.mean, g, n_blocks=K)
+        block_means = g.reshape(K, -1).mean(axis=1)
+        assert error == pytest.approx(block_means.std(ddof=1) / np.sqrt(K), rel=1e-12)
 
 
 def test_error_bar_functions_refuse_bad_input():

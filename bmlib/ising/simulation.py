@@ -15,7 +15,7 @@ from bmlib.ising import _checks
 from bmlib.ising._checks import lattice_size
 from bmlib.ising._multispin import Metropolis
 from bmlib.ising.lattice import T_C, ordered_spins, random_spins
-from bmlib.ising.wolff import wolff_flip_budget, wolff_series
+from bmlib.ising.wolff import bond_probability, wolff_flip_budget, wolff_series
 from bmlib.progress import Progress
 
 
@@ -60,7 +60,7 @@ def _series_at(L, T, n_equilibrate, n_measure, algorithm, seed, J):
         sampler.sweep(n_equilibrate)
         sampler.series(J, 0.0, energies, magnetizations)
     else:
-        p_add = 1.0 - np.exp(-2.0 * J / T)
+        p_add = bond_probability(T, J)
         states = rng.stream_states(generator, 1)
         stack = np.empty(L * L, dtype=np.int64)
         # Equilibrate for n_equilibrate sweeps' worth of flipped spins, then learn the mean
@@ -112,7 +112,9 @@ def series_observables(energies, magnetizations, T, n_spins):
             f"and {magnetizations.size}"
         )
     if energies.size < 32:
-        raise ValueError(f"energies must hold >= 32 measurements for error bars from 32 blocks, got {energies.size}")
+        raise ValueError(
+            f"energies must hold >= 32 measurements for error bars from 32 blocks, got {energies.size}"
+        )
     T = _checks.temperature(T)
     n_spins = _validate.count("n_spins", n_spins)
     if n_spins < 1:

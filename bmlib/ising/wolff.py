@@ -90,8 +90,15 @@ def wolff(spins, T, n_clusters, seed=None, J=1.0):
     if n_clusters == 0:
         return 0.0
     stack = np.empty(spins.size, dtype=np.int64)
-    total = _wolff_clusters(spins, 1.0 - np.exp(-2.0 * J / T), rng.stream_states(seed, 1), n_clusters, stack)
+    total = _wolff_clusters(spins, bond_probability(T, J), rng.stream_states(seed, 1), n_clusters, stack)
     return total / n_clusters
+
+
+def bond_probability(T, J):
+    """p_add = 1 - exp(-2J/T): the probability that a bond between two aligned spins joins the
+    cluster, the one choice of p_add for which every cluster flip is accepted (written here
+    once, for :func:`wolff` and for :func:`bmlib.ising.simulate`)."""
+    return 1.0 - np.exp(-2.0 * J / T)
 
 
 @njit(cache=True)
