@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from bmlib import bm, datasets, exact, stats
+from bmlib.bm import _kernels, learning
 
 
 def _random_machine(n, scale=1.0, seed=0):
@@ -103,6 +104,43 @@ def test_gibbs_is_reproducible_independent_of_threads_and_leaves_input_alone():
     assert not np.array_equal(first, bm.gibbs(start, W, theta, 1.0, 20, seed=8))
     assert bm.gibbs(start[0], W, theta, 1.0, 3, seed=1).shape == (12,)
     assert np.array_equal(bm.gibbs(start, W, theta, 1.0, 0, seed=1), start)
+
+
+@pytest.mark.parametrize("path", ["serial", "parallel"])
+def test_gibbs_is_gibbs_reference_bit_for_bit(path, monkeypatch):
+    # the fast kernels against the sweep written out unit by unit: same seed, same streams, the
+    # same states, with clamped units and at temperatures other than 1, on either kernel
+    used = []
+    for name in ("_gibbs_serial", "_gibbs_parallel"):
+        kernel = getattr(_kernels, name)
+        monkeypatch.setattr(
+            _kernels, name, lambda *args, kernel=kernel, name=name: used.append(name) or kernel(*args)
+        )
+    monkeypatch.setattr(_kernels, "PARALLEL_WORK", 0 if path == "parallel" else np.inf)
+    W, theta = _random_machine(12, seed=6)
+    start = _random_states(16, 12, 7)
+    for T, clamped, seed in [(1.0, None, 1), (0.6, np.arange(12) % 3 == 0, 2), (2.5, np.arange(12) < 5, 3)]:
+        fast = bm.gibbs(start, W, theta, T, 15, seed=seed, clamped=clamped)
+        reference = bm.gibbs_reference(start, W, theta, T, 15, seed=seed, clamped=clamped)
+        assert np.array_equal(fast, reference), (T, seed)
+        assert not np.array_equal(fast, start)
+    assert used == [f"_gibbs_{path}"] * 3
+    one = bm.gibbs_reference(start[0], W, theta, 1.3, 4, seed=5)
+    assert one.shape == (12,) and np.array_equal(one, bm.gibbs(start[0], W, theta, 1.3, 4, seed=5))
+
+
+def test_gibbs_samples_and_anneal_run_the_reference_chain():
+    W, theta = _random_machine(10, seed=8)
+    start = _random_states(9, 10, 9)
+    clamped = np.arange(10) >= 7
+    samples = bm.gibbs_samples(start, W, theta, 0.8, n_samples=4, seed=4, clamped=clamped, burn_in=5, thin=3)
+    for k in range(4):  # sample k is the state after burn_in + (k + 1) thin sweeps
+        reference = bm.gibbs_reference(start, W, theta, 0.8, 5 + 3 * (k + 1), seed=4, clamped=clamped)
+        assert np.array_equal(samples[:, k], reference)
+    # annealing through one temperature is Gibbs sampling at it
+    assert np.array_equal(
+        bm.anneal(start, W, theta, [(0.8, 6)], seed=4), bm.gibbs(start, W, theta, 0.8, 6, seed=4)
+    )
 
 
 def test_sampled_statistics_agree_with_exact_ones_within_error_bars():
@@ -259,6 +297,7 @@ def test_bad_input_is_refused_with_the_parameter_named():
         (lambda: bm.gibbs(s, W, theta, seed="x"), TypeError, "seed must be"),
         (lambda: bm.anneal(s, W, theta, [(0.0, 2)]), ValueError, "schedule temperature must be > 0"),
         (lambda: bm.anneal(s, W, theta, [3.0]), TypeError, "schedule must be a sequence"),
+        (lambda: bm.gibbs_reference(s, W, theta, T=0.0), ValueError, "T must be > 0"),
         (lambda: bm.statistics(W, theta, [[0, 3]]), ValueError, "patterns must hold only 0 and 1"),
         (lambda: bm.statistics(W, theta, method="guess"), ValueError, "method must be"),
         (lambda: bm.BoltzmannMachine(3, 1).fit(np.zeros((0, 3))), ValueError, "patterns must not be empty"),
@@ -313,7 +352,7 @@ def test_hebbian_weights_store_patterns_and_match_the_spin_energy():
 
 
 def test_noisy_clamping_presents_each_unit_flipped_with_the_stated_probabilities():
-    states, probability = bm._noisy_distribution(np.array([[1.0, 0.0]]), (0.15, 0.05))
+    states, probability = learning._noisy_distribution(np.array([[1.0, 0.0]]), (0.15, 0.05))
     by_state = {tuple(s): p for s, p in zip(states.astype(int).tolist(), probability, strict=True)}
     assert by_state[(1, 0)] == pytest.approx(0.85 * 0.95)
     assert by_state[(0, 0)] == pytest.approx(0.15 * 0.95)
