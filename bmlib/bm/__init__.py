@@ -34,7 +34,7 @@ machines", Cognitive Science 9 (1985) 147.
 """
 
 from bmlib.bm.hopfield import hopfield_recall, hopfield_weights
-from bmlib.bm.learning import BoltzmannMachine, encoder_connectivity, kl_divergence, kl_gradient
+from bmlib.bm.learning import BoltzmannMachine, encoder_connectivity, kl_from_data, kl_gradient
 from bmlib.bm.sampling import (
     PAPER_SCHEDULE,
     anneal,
@@ -57,7 +57,7 @@ __all__ = [
     "anneal",
     "PAPER_SCHEDULE",
     "statistics",
-    "kl_divergence",
+    "kl_from_data",
     "kl_gradient",
     "encoder_connectivity",
     "BoltzmannMachine",

@@ -7,7 +7,7 @@ distribution and P-(v) = sum_h P(v, h) the model's,
     dKL / dw_ij = -( <s_i s_j>+ - <s_i s_j>- ) / T,
 
 where <.>+ averages with v clamped to the data and h at equilibrium (the clamped phase) and
-<.>- with nothing clamped (the free phase). :func:`kl_divergence` and :func:`kl_gradient`
+<.>- with nothing clamped (the free phase). :func:`kl_from_data` and :func:`kl_gradient`
 compute both exactly by enumeration (:mod:`bmlib.exact`); :class:`BoltzmannMachine` follows
 the gradient, with the statistics computed exactly (small models) or by Gibbs sampling.
 
@@ -23,14 +23,15 @@ from bmlib import _validate, exact, progress, rng, stats
 from bmlib.bm import _checks, _kernels
 from bmlib.exact import check_weights
 
-__all__ = ["kl_divergence", "kl_gradient", "encoder_connectivity", "BoltzmannMachine"]
+__all__ = ["kl_from_data", "kl_gradient", "encoder_connectivity", "BoltzmannMachine"]
 
 
-def kl_divergence(W, theta, patterns, T=1.0):
+def kl_from_data(W, theta, patterns, T=1.0):
     """Exact KL(P+ || P-) of a machine whose first ``patterns.shape[1]`` units are visible.
 
     P+ is the empirical distribution of the rows of ``patterns`` (repeated rows count
-    twice); P-(v) = sum_h P(v, h) is the machine's marginal, by enumeration.
+    twice); P-(v) = sum_h P(v, h) is the machine's marginal, by enumeration. (For the KL
+    between two distributions given as arrays, see :func:`bmlib.exact.kl_divergence`.)
 
     Parameters
     ----------
@@ -355,7 +356,7 @@ class BoltzmannMachine:
         _kernels.gibbs_chains(states, self.W_, self.theta_, 1.0 / self.T, n_sweeps, free, streams)
         return states[:, : self.n_visible]
 
-    def kl_divergence(self, patterns):
+    def kl_from_data(self, patterns):
         """Exact KL(P+ || P-) in nats between the patterns' distribution and the machine's.
 
         Parameters
@@ -366,7 +367,7 @@ class BoltzmannMachine:
         -------
         float
         """
-        return kl_divergence(self.W_, self.theta_, patterns, self.T)
+        return kl_from_data(self.W_, self.theta_, patterns, self.T)
 
     def visible_distribution(self):
         """Exact P-(v) = sum_h P(v, h), indexed by the visible code (see ``exact.marginal``)."""

@@ -216,17 +216,17 @@ def gibbs_samples(s, W, theta, T=1.0, n_samples=1000, seed=None, clamped=None, b
     return out[0] if one else out
 
 
-def anneal(s, W, theta, schedule=PAPER_SCHEDULE, seed=None, clamped=None):
+def anneal(W, theta, schedule=PAPER_SCHEDULE, seed=None, *, s=None, clamped=None):
     """Simulated annealing: Gibbs sweeps at a falling temperature; return the final states.
 
     At high T the units flip almost at random and the chain crosses energy barriers freely;
     as T falls, it settles into ever lower valleys. Cooling slowly enough finds the deep
-    minima that a deterministic (T = 0, Hopfield) descent from the same start misses.
+    minima that a deterministic (T = 0, Hopfield) descent from the same start misses. The
+    arguments are ordered as in :func:`bmlib.ising.anneal`: the model, the schedule, the seed,
+    then the starting state by keyword.
 
     Parameters
     ----------
-    s : array_like of shape (N,) or (n_chains, N)
-        Starting states; not modified.
     W : array_like of shape (N, N)
         Symmetric weights with a zero diagonal.
     theta : array_like of shape (N,)
@@ -235,18 +235,28 @@ def anneal(s, W, theta, schedule=PAPER_SCHEDULE, seed=None, clamped=None):
         Temperatures (> 0) and how many sweeps to spend at each, in order. The default is
         the 1985 paper's :data:`PAPER_SCHEDULE` (2 sweeps at T = 20, 2 at 15, 2 at 12, 4 at 10).
     seed : int, numpy.random.Generator or None
+    s : array_like of shape (N,) or (n_chains, N), optional
+        Starting states; not modified. Chain c then runs as :func:`gibbs` would with stream c
+        of ``seed``. Default: one chain from a random state drawn from ``seed``.
     clamped : array_like of bool, shape (N,), optional
-        Units held at their starting values.
+        Units held at their values in ``s`` (which must then be given).
 
     Returns
     -------
-    ndarray of the shape of ``s``, float64
+    ndarray of the shape of ``s`` (of shape (N,) without ``s``), float64
     """
     W, theta = check_weights(W, theta)
-    states, one = _checks.chains("s", s, theta.size)
     steps = _checks.schedule(schedule)
+    if s is None:
+        if clamped is not None:
+            raise ValueError("clamped needs s, the values the clamped units are held at")
+        generator = rng.as_generator(seed)
+        states, one = (generator.random((1, theta.size)) < 0.5).astype(np.float64), True
+        streams = rng.stream_states(generator, 1)
+    else:
+        states, one = _checks.chains("s", s, theta.size)
+        streams = rng.stream_states(seed, states.shape[0])
     free = _checks.free_units(clamped, theta.size)
-    streams = rng.stream_states(seed, states.shape[0])
     for T, n_sweeps in steps:
         _kernels.gibbs_chains(states, W, theta, 1.0 / T, n_sweeps, free, streams)
     return states[0] if one else states
