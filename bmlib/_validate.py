@@ -72,6 +72,23 @@ def probability_vector(name, value):
     return array
 
 
+def binary_patterns(name, value, max_columns):
+    """Return ``value`` as a C-contiguous 2-D float64 array of 0s and 1s: at least one row, and
+    between 1 and ``max_columns`` columns (the visible units of a machine with that many units)."""
+    array = real_array(name, value)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_patterns, n_visible), got shape {array.shape}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} must not be empty (no patterns to learn from)")
+    if not 1 <= array.shape[1] <= max_columns:
+        raise ValueError(
+            f"{name} must have between 1 and {max_columns} columns (visible units), got {array.shape[1]}"
+        )
+    if not np.all((array == 0) | (array == 1)):
+        raise ValueError(f"{name} must hold only 0 and 1 (binary units)")
+    return np.ascontiguousarray(array)
+
+
 def _show(value, limit=60):
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -14,7 +14,7 @@ The states are walked in Gray-code order (:func:`binary_states`): consecutive st
 in one unit, so the energy is updated in O(N) from the previous one instead of recomputed
 in O(N^2). The kernel keeps the fields h_i = sum_j w_ij s_j + theta_i; switching unit i on
 lowers the energy by h_i, switching it off raises it by h_i, and either way every field
-h_j moves by +-w_ij. N = 20 (10^6 states) takes a few tens of milliseconds.
+h_j moves by +-w_ij: O(2^N N) time in all.
 
 How results are indexed
 -----------------------
@@ -35,6 +35,7 @@ __all__ = [
     "state_codes",
     "check_weights",
     "energies",
+    "log_weights",
     "log_partition",
     "distribution",
     "marginal",
@@ -177,6 +178,28 @@ def energies(W, theta):
     return -_log_weights(W, theta, 1.0)
 
 
+def log_weights(W, theta, T=1.0):
+    """Log Boltzmann weight -E(s) / T of every state, by Gray-code walk: log P(s) = this - log Z.
+
+    Parameters
+    ----------
+    W : array_like of shape (N, N)
+        Symmetric weights with a zero diagonal.
+    theta : array_like of shape (N,)
+        Biases.
+    T : float
+        Temperature, > 0.
+
+    Returns
+    -------
+    ndarray of shape (2**N,)
+        Entry k is -E(s)/T for the state s with code k (see :func:`states_by_code`); entry 0,
+        all units off, is 0.
+    """
+    W, theta, T = _model(W, theta, T)
+    return _log_weights(W, theta, 1.0 / T)
+
+
 def log_partition(W, theta, T=1.0):
     """Exact log Z = log sum_s exp(-E(s) / T) over all 2^N states, by Gray-code enumeration.
 
@@ -284,7 +307,7 @@ def clamped_moments(W, theta, patterns, T=1.0, weights=None):
 
         <s_i s_j>^+ = sum_v P^+(v) sum_h P(h | v) s_i s_j,   P(h | v) = exp(-E(v, h)/T) / Z(v),
 
-    where P^+ puts weight ``weights[p]`` (default: equal) on row p of ``patterns``. Each
+    where P^+ puts probability ``weights[p]`` (default: 1 / n_patterns) on row p of ``patterns``. Each
     P(h | v) is enumerated over the 2^n_hidden hidden states. With no hidden units this is
     just the data's own <v_i v_j>.
 
@@ -299,7 +322,8 @@ def clamped_moments(W, theta, patterns, T=1.0, weights=None):
     T : float
         Temperature, > 0.
     weights : array_like of shape (n_patterns,), optional
-        Non-negative, not all zero; normalised here. Default: equal weights.
+        P^+ of each pattern: non-negative and summing to 1 (to 1e-9), used as given (a
+        repeated row and its weights simply add up). Default: 1 / n_patterns each.
 
     Returns
     -------
@@ -308,16 +332,15 @@ def clamped_moments(W, theta, patterns, T=1.0, weights=None):
         As in :func:`moments`, the diagonal holding the means.
     """
     W, theta, T = _model(W, theta, T)
-    patterns = _patterns(patterns, theta.size)
+    patterns = _validate.binary_patterns("patterns", patterns, theta.size)
     if weights is None:
         weights = np.full(patterns.shape[0], 1.0 / patterns.shape[0])
     else:
-        weights = _validate.real_array("weights", weights)
+        weights = _validate.probability_vector("weights", weights)
         if weights.shape != (patterns.shape[0],):
-            raise ValueError(f"weights must have shape ({patterns.shape[0]},), got {weights.shape}")
-        if np.any(weights < 0) or weights.sum() <= 0:
-            raise ValueError("weights must be non-negative and not all zero")
-        weights = weights / weights.sum()
+            raise ValueError(
+                f"weights must have shape ({patterns.shape[0]},), one per pattern, got {weights.shape}"
+            )
     pairwise = _clamped_moments(W, theta, patterns, weights, 1.0 / T)
     return np.diag(pairwise).copy(), pairwise
 
@@ -372,21 +395,6 @@ def _n_visible(n_visible, n_units):
     if not 1 <= n_visible <= n_units:
         raise ValueError(f"n_visible must be between 1 and the number of units {n_units}, got {n_visible}")
     return n_visible
-
-
-def _patterns(patterns, n_units):
-    array = _validate.real_array("patterns", patterns)
-    if array.ndim != 2:
-        raise ValueError(f"patterns must be 2-D (n_patterns, n_visible), got shape {array.shape}")
-    if array.shape[0] == 0:
-        raise ValueError("patterns must not be empty (no patterns to learn from)")
-    if not 1 <= array.shape[1] <= n_units:
-        raise ValueError(
-            f"patterns must have between 1 and {n_units} columns (visible units), got {array.shape[1]}"
-        )
-    if not np.all((array == 0) | (array == 1)):
-        raise ValueError("patterns must hold only 0 and 1 (binary units)")
-    return np.ascontiguousarray(array)
 
 
 def _probabilities(log_weights):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from bmlib import bm, datasets, exact, stats
+from bmlib.bm import _kernels, learning
 
 
 def _random_machine(n, scale=1.0, seed=0):
@@ -105,6 +106,45 @@ def test_gibbs_is_reproducible_independent_of_threads_and_leaves_input_alone():
     assert np.array_equal(bm.gibbs(start, W, theta, 1.0, 0, seed=1), start)
 
 
+@pytest.mark.parametrize("path", ["serial", "parallel"])
+def test_gibbs_is_gibbs_reference_bit_for_bit(path, monkeypatch):
+    # the fast kernels against the sweep written out unit by unit: same seed, same streams, the
+    # same states, with clamped units and at temperatures other than 1, on either kernel
+    used = []
+    for name in ("_gibbs_serial", "_gibbs_parallel"):
+        kernel = getattr(_kernels, name)
+        monkeypatch.setattr(
+            _kernels, name, lambda *args, kernel=kernel, name=name: used.append(name) or kernel(*args)
+        )
+    monkeypatch.setattr(_kernels, "PARALLEL_WORK", 0 if path == "parallel" else np.inf)
+    W, theta = _random_machine(12, seed=6)
+    start = _random_states(16, 12, 7)
+    for T, clamped, seed in [(1.0, None, 1), (0.6, np.arange(12) % 3 == 0, 2), (2.5, np.arange(12) < 5, 3)]:
+        fast = bm.gibbs(start, W, theta, T, 15, seed=seed, clamped=clamped)
+        reference = bm.gibbs_reference(start, W, theta, T, 15, seed=seed, clamped=clamped)
+        assert np.array_equal(fast, reference), (T, seed)
+        assert not np.array_equal(fast, start)
+    assert used == [f"_gibbs_{path}"] * 3
+    one = bm.gibbs_reference(start[0], W, theta, 1.3, 4, seed=5)
+    assert one.shape == (12,) and np.array_equal(one, bm.gibbs(start[0], W, theta, 1.3, 4, seed=5))
+
+
+def test_gibbs_samples_and_anneal_run_the_reference_chain():
+    W, theta = _random_machine(10, seed=8)
+    start = _random_states(9, 10, 9)
+    clamped = np.arange(10) >= 7
+    samples = bm.gibbs_samples(start, W, theta, 0.8, n_samples=4, seed=4, clamped=clamped, burn_in=5, thin=3)
+    for k in range(4):  # sample k is the state after burn_in + (k + 1) thin sweeps
+        reference = bm.gibbs_reference(start, W, theta, 0.8, 5 + 3 * (k + 1), seed=4, clamped=clamped)
+        assert np.array_equal(samples[:, k], reference)
+    # annealing through one temperature is Gibbs sampling at it; a random start is drawn from the seed
+    assert np.array_equal(
+        bm.anneal(W, theta, [(0.8, 6)], seed=4, s=start), bm.gibbs(start, W, theta, 0.8, 6, seed=4)
+    )
+    random_start = bm.anneal(W, theta, seed=11)
+    assert random_start.shape == (10,) and np.array_equal(random_start, bm.anneal(W, theta, seed=11))
+
+
 def test_sampled_statistics_agree_with_exact_ones_within_error_bars():
     W, theta = _random_machine(8, seed=3)
     patterns = np.array([[1, 0, 1, 0, 1], [0, 1, 1, 0, 0]])
@@ -139,12 +179,12 @@ def test_annealing_reaches_equilibrium_and_beats_greedy_descent():
     ground = np.isclose(energies, energies.min())
     start = _random_states(200, 16, 2)
     # slow cooling to T = 0.3 ends in the Boltzmann distribution there: P(ground) is exact
-    annealed = bm.anneal(start, W, theta, [(T, 20) for T in np.geomspace(3.0, 0.3, 100)], seed=1)
+    annealed = bm.anneal(W, theta, [(T, 20) for T in np.geomspace(3.0, 0.3, 100)], seed=1, s=start)
     p_ground = exact.distribution(W, theta, 0.3)[ground].sum()  # 0.434
     found = np.mean(np.isclose(bm.energy(annealed, W, theta), energies.min()))
     assert abs(found - p_ground) < 5 * np.sqrt(p_ground * (1 - p_ground) / 200)  # 5 binomial sd
     # cooling further finds the ground state several times as often as T = 0 descent does
-    colder = bm.anneal(annealed, W, theta, [(T, 20) for T in np.geomspace(0.3, 0.05, 50)], seed=2)
+    colder = bm.anneal(W, theta, [(T, 20) for T in np.geomspace(0.3, 0.05, 50)], seed=2, s=annealed)
     descended, _ = bm.hopfield_recall(start, W, theta, seed=1)
     by_annealing = np.mean(np.isclose(bm.energy(colder, W, theta), energies.min()))
     by_descent = np.mean(np.isclose(bm.energy(descended, W, theta), energies.min()))
@@ -164,15 +204,14 @@ def test_exact_kl_gradient_equals_a_central_finite_difference():
         plus[i, j] = plus[j, i] = W[i, j] + h
         minus[i, j] = minus[j, i] = W[i, j] - h
         numeric = (
-            bm.kl_divergence(plus, theta, patterns, 1.3) - bm.kl_divergence(minus, theta, patterns, 1.3)
+            bm.kl_from_data(plus, theta, patterns, 1.3) - bm.kl_from_data(minus, theta, patterns, 1.3)
         ) / (2 * h)
         assert abs(grad_W[i, j] - numeric) < 1e-6
     for i in range(7):
         step = np.zeros(7)
         step[i] = h
         numeric = (
-            bm.kl_divergence(W, theta + step, patterns, 1.3)
-            - bm.kl_divergence(W, theta - step, patterns, 1.3)
+            bm.kl_from_data(W, theta + step, patterns, 1.3) - bm.kl_from_data(W, theta - step, patterns, 1.3)
         ) / (2 * h)
         assert abs(grad_theta[i] - numeric) < 1e-6
     assert np.array_equal(grad_W, grad_W.T) and np.all(np.diag(grad_W) == 0)
@@ -187,7 +226,7 @@ def test_learning_without_hidden_units_lowers_the_kl_to_the_data():
     kl = np.array(machine.kl_history_)
     assert len(kl) == 301 and kl[-1] < 0.5 * kl[0]
     assert np.all(np.diff(kl) <= 1e-12), "gradient descent with a small step never raises the KL"
-    assert machine.kl_divergence(patterns) == pytest.approx(kl[-1])
+    assert machine.kl_from_data(patterns) == pytest.approx(kl[-1])
     # samples from the trained machine have the data's pixel frequencies (5 binomial sd)
     samples = machine.sample(4000, seed=2)
     mean, _ = exact.moments(machine.W_, machine.theta_)
@@ -257,8 +296,10 @@ def test_bad_input_is_refused_with_the_parameter_named():
         (lambda: bm.gibbs(s, W, theta, clamped=[True, False]), ValueError, "clamped must be a boolean array"),
         (lambda: bm.gibbs(s, W, theta, n_sweeps=1.5), TypeError, "n_sweeps must be an integer"),
         (lambda: bm.gibbs(s, W, theta, seed="x"), TypeError, "seed must be"),
-        (lambda: bm.anneal(s, W, theta, [(0.0, 2)]), ValueError, "schedule temperature must be > 0"),
-        (lambda: bm.anneal(s, W, theta, [3.0]), TypeError, "schedule must be a sequence"),
+        (lambda: bm.anneal(W, theta, [(0.0, 2)], s=s), ValueError, "schedule temperature must be > 0"),
+        (lambda: bm.anneal(W, theta, [3.0], s=s), TypeError, "schedule must be a sequence"),
+        (lambda: bm.anneal(W, theta, clamped=np.ones(4, bool)), ValueError, "clamped needs s"),
+        (lambda: bm.gibbs_reference(s, W, theta, T=0.0), ValueError, "T must be > 0"),
         (lambda: bm.statistics(W, theta, [[0, 3]]), ValueError, "patterns must hold only 0 and 1"),
         (lambda: bm.statistics(W, theta, method="guess"), ValueError, "method must be"),
         (lambda: bm.BoltzmannMachine(3, 1).fit(np.zeros((0, 3))), ValueError, "patterns must not be empty"),
@@ -313,7 +354,7 @@ def test_hebbian_weights_store_patterns_and_match_the_spin_energy():
 
 
 def test_noisy_clamping_presents_each_unit_flipped_with_the_stated_probabilities():
-    states, probability = bm._noisy_distribution(np.array([[1.0, 0.0]]), (0.15, 0.05))
+    states, probability = learning._noisy_distribution(np.array([[1.0, 0.0]]), (0.15, 0.05))
     by_state = {tuple(s): p for s, p in zip(states.astype(int).tolist(), probability, strict=True)}
     assert by_state[(1, 0)] == pytest.approx(0.85 * 0.95)
     assert by_state[(0, 0)] == pytest.approx(0.15 * 0.95)

@@ -113,6 +113,37 @@ def test_clamped_moments_average_the_conditional_of_the_hidden_units():
     np.testing.assert_allclose(pairwise, data.T @ data / 2)
 
 
+def test_log_weights_are_minus_the_energies_over_T_and_give_the_distribution():
+    W, theta = _random_machine(6, seed=7)
+    states, log_weights = _brute_force_log_weights(W, theta, 0.7)
+    by_code = np.empty(2**6)
+    by_code[exact.state_codes(states)] = log_weights
+    np.testing.assert_allclose(exact.log_weights(W, theta, 0.7), by_code, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(exact.log_weights(W, theta), -exact.energies(W, theta), rtol=1e-12, atol=1e-12)
+    p = np.exp(exact.log_weights(W, theta, 0.7) - exact.log_partition(W, theta, 0.7))
+    np.testing.assert_allclose(p, exact.distribution(W, theta, 0.7), rtol=1e-12)
+
+
+def test_clamped_moments_weigh_the_patterns_by_a_probability_vector():
+    W, theta = _random_machine(6, seed=8)
+    patterns = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]])
+    weights = np.array([0.5, 0.3, 0.2])
+    _, pairwise = exact.clamped_moments(W, theta, patterns, 1.2, weights=weights)
+    one_by_one = [exact.clamped_moments(W, theta, row[None], 1.2)[1] for row in patterns]
+    np.testing.assert_allclose(pairwise, np.tensordot(weights, one_by_one, axes=1), rtol=1e-12, atol=1e-15)
+    # a repeated row is the same as its weights added up: equal weights on the rows by default
+    repeated = patterns[[0, 0, 1, 2]]
+    _, by_default = exact.clamped_moments(W, theta, repeated, 1.2)
+    _, merged = exact.clamped_moments(W, theta, patterns, 1.2, weights=[0.5, 0.25, 0.25])
+    np.testing.assert_allclose(by_default, merged, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="weights must sum to 1"):
+        exact.clamped_moments(W, theta, patterns, weights=[1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="weights must be non-negative"):
+        exact.clamped_moments(W, theta, patterns, weights=[1.5, -0.5, 0.0])
+    with pytest.raises(ValueError, match=r"weights must have shape \(3,\)"):
+        exact.clamped_moments(W, theta, patterns, weights=[0.5, 0.5])
+
+
 def test_kl_divergence_is_the_textbook_sum_and_handles_zeros():
     p = np.array([0.5, 0.5, 0.0, 0.0])
     q = np.array([0.25, 0.25, 0.25, 0.25])
