@@ -13,7 +13,7 @@ def positive(name, value):
     """Return ``value`` as float64 (scalar or array) after checking it is finite and > 0."""
     array = real_array(name, value)
     if array.size and not np.all(array > 0):
-        raise ValueError(f"{name} must be > 0, got {_show(value)}")
+        raise ValueError(f"{name} must be > 0, got {show(value)}")
     return array[()] if array.ndim == 0 else array
 
 
@@ -34,12 +34,12 @@ def real_array(name, value):
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as err:
         raise TypeError(
-            f"{name} must be a real number or an array of real numbers, got {_show(value)}"
+            f"{name} must be a real number or an array of real numbers, got {show(value)}"
         ) from err
     if np.iscomplexobj(value):
         raise TypeError(f"{name} must be real, got complex values")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite; it holds NaN or infinity: {_show(value)}")
+        raise ValueError(f"{name} must be finite; it holds NaN or infinity: {show(value)}")
     return array
 
 
@@ -56,7 +56,7 @@ def vector(name, value):
 def count(name, value):
     """Return ``value`` as a Python int after checking it is an integer >= 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_show(value)}")
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {show(value)}")
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return int(value)
@@ -89,6 +89,6 @@ def binary_patterns(name, value, max_columns):
     return np.ascontiguousarray(array)
 
 
-def _show(value, limit=60):
+def show(value, limit=60):
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -121,7 +121,7 @@ def digits(binarize=None):
     """
     if binarize is not None:
         if isinstance(binarize, bool) or np.ndim(binarize) != 0:
-            raise TypeError(f"binarize must be None or a number in [0, 1), got {_validate._show(binarize)}")
+            raise TypeError(f"binarize must be None or a number in [0, 1), got {_validate.show(binarize)}")
         binarize = float(_validate.real_array("binarize", binarize))
         if not 0.0 <= binarize < 1.0:
             raise ValueError(f"binarize must be in [0, 1), got {binarize}")
@@ -266,7 +266,7 @@ def _spin_lattices(name, spins):
         raise TypeError(f"{name} must be an array of -1 and +1, got {type(spins).__name__}")
     array = np.asarray(spins)
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"{name} must be an array of -1 and +1, got {_validate._show(spins)}")
+        raise TypeError(f"{name} must be an array of -1 and +1, got {_validate.show(spins)}")
     single = array.ndim == 2
     if single:
         array = array[None]

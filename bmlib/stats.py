@@ -91,7 +91,7 @@ def logsumexp(a):
     try:
         array = np.asarray(a, dtype=np.float64).ravel()
     except (TypeError, ValueError) as err:
-        raise TypeError(f"a must be an array of real numbers, got {_validate._show(a)}") from err
+        raise TypeError(f"a must be an array of real numbers, got {_validate.show(a)}") from err
     if array.size == 0:
         raise ValueError("a must not be empty: log(sum(exp(a))) of no terms is -inf by convention only")
     if np.any(np.isnan(array)) or np.any(array == np.inf):

@@ -70,7 +70,7 @@ def parameters(W, visible_bias=None, hidden_bias=None):
 
 def positive_int(name, value, minimum=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_validate._show(value)}")
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_validate.show(value)}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
@@ -100,7 +100,7 @@ def nonnegative(name, value, below_one=False):
     if number is not None and 0.0 <= number and (number < 1.0 or not below_one):
         return number
     if isinstance(value, bool) or np.ndim(value) != 0:
-        raise TypeError(f"{name} must be a single number, got {_validate._show(value)}")
+        raise TypeError(f"{name} must be a single number, got {_validate.show(value)}")
     value = float(_validate.real_array(name, value))
     if value < 0.0 or (below_one and value >= 1.0):
         raise ValueError(f"{name} must be in [0, {'1)' if below_one else 'inf)'}, got {value}")

@@ -162,7 +162,7 @@ def log_likelihood(
     mean_free_energy = float(free_energy(X, W, visible_bias, hidden_bias).mean())
     if log_z is not None:
         if isinstance(log_z, bool) or np.ndim(log_z) != 0:
-            raise TypeError(f"log_z must be a single number, got {_validate._show(log_z)}")
+            raise TypeError(f"log_z must be a single number, got {_validate.show(log_z)}")
         return -mean_free_energy - float(_validate.real_array("log_z", log_z))
     if method == "exact":
         return -mean_free_energy - log_partition(W, visible_bias, hidden_bias, method="exact")
