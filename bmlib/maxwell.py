@@ -61,11 +61,20 @@ class Gas:
     ----------
     name : str
     molar_mass : float
-        In g/mol (standard atomic weights, IUPAC).
+        In g/mol (standard atomic weights, IUPAC); one finite number > 0, or a ValueError or
+        TypeError names it.
     """
 
     name: str
     molar_mass: float
+
+    def __post_init__(self):
+        # checked once here, so that every function taking a Gas can trust its mass
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a string, got {type(self.name).__name__}")
+        if isinstance(self.molar_mass, bool):
+            raise TypeError("molar_mass must be a number of grams per mole, got a bool")
+        object.__setattr__(self, "molar_mass", _validate.positive_scalar("molar_mass", self.molar_mass))
 
     @property
     def mass(self):

@@ -284,6 +284,28 @@ def test_bad_mass(m_bad):
         maxwell.sample_velocities(10, 300.0, m_bad, seed=1)
 
 
+@pytest.mark.parametrize(
+    "molar_mass, error, match",
+    [
+        (0, ValueError, "molar_mass must be > 0"),
+        (-28.0, ValueError, "molar_mass must be > 0"),
+        (np.nan, ValueError, "molar_mass must be finite"),
+        (np.inf, ValueError, "molar_mass must be finite"),
+        (True, TypeError, "molar_mass must be a number"),
+        ("28", TypeError, "molar_mass must be a real number"),
+        (None, TypeError, "molar_mass must be a real number"),
+    ],
+)
+def test_a_gas_refuses_a_molar_mass_it_cannot_have(molar_mass, error, match):
+    # Issue 17: Gas("x", 0) made speed_pdf return zeros with a divide-by-zero warning and
+    # sample_speeds raise ZeroDivisionError; NaN or negative masses gave NaN arrays, inf speeds 0.
+    with pytest.raises(error, match=match):
+        maxwell.Gas("x", molar_mass)
+    with pytest.raises(TypeError, match="name must be a string"):
+        maxwell.Gas(28, 28.0)
+    assert maxwell.Gas("N2", 28.014) == N2 and maxwell.Gas("N2", 28.014).molar_mass == 28.014
+
+
 def test_bad_sample_count():
     with pytest.raises(ValueError, match="n must be >= 0"):
         maxwell.sample_speeds(-1, T, N2, seed=1)
