@@ -44,6 +44,7 @@ import numbers
 
 import numpy as np
 from numba import njit
+from numba.extending import overload
 
 __all__ = [
     "INV_2_53",
@@ -139,8 +140,7 @@ def xoshiro_step(s0, s1, s2, s3):
 
 
 @njit(cache=True, inline="always")
-def next_uint64(states, stream):
-    """Advance stream ``stream`` of ``states`` and return the next 64-bit integer (xoshiro256**)."""
+def _next_uint64(states, stream):
     result, s0, s1, s2, s3 = xoshiro_step(
         states[stream, 0], states[stream, 1], states[stream, 2], states[stream, 3]
     )
@@ -152,24 +152,86 @@ def next_uint64(states, stream):
 
 
 @njit(cache=True, inline="always")
-def next_double(states, stream):
-    """Return a uniform float64 in [0, 1) with 53 random bits from stream ``stream``."""
-    return np.float64(next_uint64(states, stream) >> np.uint64(11)) * INV_2_53
+def _next_double(states, stream):
+    return np.float64(_next_uint64(states, stream) >> np.uint64(11)) * INV_2_53
 
 
 @njit(cache=True, inline="always")
+def _next_normal_pair(states, stream):
+    while True:
+        x = 2.0 * _next_double(states, stream) - 1.0
+        y = 2.0 * _next_double(states, stream) - 1.0
+        s = x * x + y * y
+        if 0.0 < s < 1.0:
+            factor = np.sqrt(-2.0 * np.log(s) / s)
+            return x * factor, y * factor
+
+
+# The three draws below are what kernels call. Inside @njit each compiles straight to the
+# unchecked kernel above (an overload, inlined: nothing is checked in a hot loop, so a kernel
+# must pass 0 <= stream < len(states)); called from Python, they check their arguments first,
+# since an index outside the array would read and write outside it.
+
+
+def next_uint64(states, stream):
+    """Advance stream ``stream`` of ``states`` and return the next 64-bit integer (xoshiro256**).
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_streams, 4), dtype uint64
+        From :func:`stream_states`; row ``stream`` is advanced in place.
+    stream : int
+        0 <= stream < n_streams.
+    """
+    return _next_uint64(*_checked(states, stream))
+
+
+def next_double(states, stream):
+    """Return a uniform float64 in [0, 1) with 53 random bits from stream ``stream``.
+
+    ``states`` and ``stream`` as for :func:`next_uint64`.
+    """
+    return _next_double(*_checked(states, stream))
+
+
 def next_normal_pair(states, stream):
     """Return two independent standard normal numbers from stream ``stream``.
 
     Marsaglia's polar method: draw (x, y) uniform in the square [-1, 1)^2 until it falls
     inside the unit disc (probability pi/4), then with s = x^2 + y^2 return
     x sqrt(-2 ln s / s) and y sqrt(-2 ln s / s). One log and one square root per pair and
-    no sine or cosine.
+    no sine or cosine. ``states`` and ``stream`` as for :func:`next_uint64`.
     """
-    while True:
-        x = 2.0 * next_double(states, stream) - 1.0
-        y = 2.0 * next_double(states, stream) - 1.0
-        s = x * x + y * y
-        if 0.0 < s < 1.0:
-            factor = np.sqrt(-2.0 * np.log(s) / s)
-            return x * factor, y * factor
+    return _next_normal_pair(*_checked(states, stream))
+
+
+@overload(next_uint64, inline="always", jit_options={"cache": True})
+def _next_uint64_njit(states, stream):
+    return lambda states, stream: _next_uint64(states, stream)
+
+
+@overload(next_double, inline="always", jit_options={"cache": True})
+def _next_double_njit(states, stream):
+    return lambda states, stream: _next_double(states, stream)
+
+
+@overload(next_normal_pair, inline="always", jit_options={"cache": True})
+def _next_normal_pair_njit(states, stream):
+    return lambda states, stream: _next_normal_pair(states, stream)
+
+
+def _checked(states, stream):
+    if (
+        not isinstance(states, np.ndarray)
+        or states.dtype != np.uint64
+        or states.ndim != 2
+        or states.shape[1] != 4
+    ):
+        raise TypeError("states must be a uint64 array of shape (n_streams, 4), as stream_states returns")
+    if not states.flags.writeable:
+        raise ValueError("states must be writable: the stream is advanced in place")
+    if isinstance(stream, bool) or not isinstance(stream, numbers.Integral):
+        raise TypeError(f"stream must be an integer, got {type(stream).__name__}")
+    if not 0 <= stream < states.shape[0]:
+        raise ValueError(f"stream must be in 0..{states.shape[0] - 1} (one per row of states), got {stream}")
+    return states, int(stream)

@@ -124,3 +124,36 @@ def test_normal_pairs_moments_and_independence():
     assert abs(np.mean(z**4) - 3) < 5 * np.sqrt(96 / n)
     pairs = z.reshape(n_pairs, 2)
     assert abs(np.mean(pairs[:, 0] * pairs[:, 1])) < 5 / np.sqrt(n_pairs)
+
+
+@pytest.mark.parametrize("stream", [3, -1, -(10**6), 10**6, 2**40])
+def test_a_draw_from_python_refuses_a_stream_outside_the_states(stream):
+    # Issue 17: from Python, a stream of 2^40, 10^6 or -10^6 crashed the interpreter, and a
+    # stream equal to n_streams read and wrote one row past the end.
+    states = rng.stream_states(1, 3)
+    before = states.copy()
+    for draw in (rng.next_uint64, rng.next_double, rng.next_normal_pair):
+        with pytest.raises(ValueError, match=r"stream must be in 0\.\.2"):
+            draw(states, stream)
+    np.testing.assert_array_equal(states, before)
+
+
+def test_a_draw_from_python_checks_its_states_and_is_the_kernel_draw():
+    for bad, error, match in [
+        (np.zeros((3, 4)), TypeError, "states must be a uint64 array"),
+        (np.zeros((3, 3), dtype=np.uint64), TypeError, "states must be a uint64 array"),
+        ([[1, 2, 3, 4]], TypeError, "states must be a uint64 array"),
+    ]:
+        with pytest.raises(error, match=match):
+            rng.next_double(bad, 0)
+    frozen = rng.stream_states(1, 1)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="states must be writable"):
+        rng.next_uint64(frozen, 0)
+    with pytest.raises(TypeError, match="stream must be an integer"):
+        rng.next_double(rng.stream_states(1, 1), 0.0)
+    # checked from Python, the same numbers as inside a kernel
+    a, b = rng.stream_states(7, 2), rng.stream_states(7, 2)
+    assert [rng.next_uint64(a, 1) for _ in range(5)] == list(_draw_uint64(b, 1, 5))
+    assert [rng.next_double(a, 0) for _ in range(5)] == list(_draw_doubles(b, 5))
+    np.testing.assert_array_equal(a, b)
