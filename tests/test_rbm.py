@@ -1,5 +1,6 @@
 """bmlib.rbm against brute-force enumeration, a hand-written NumPy CD step, and exact CD-k expectations."""
 
+import inspect
 import itertools
 
 import numpy as np
@@ -671,3 +672,43 @@ def test_tile_images_for_notebook_figures():
     assert np.isnan(mosaic[2]).all() and np.isnan(mosaic[3:, 8:]).all()  # gap row, unused cell
     with pytest.raises(ValueError, match="images must have shape"):
         plotting.tile_images(np.zeros((2, 5)), (2, 3))
+
+
+def _arguments_with_a_missing_bias(function, missing):
+    """Valid arguments for a public rbm function of a 4 x 3 RBM, with one bias set to None."""
+    values = {
+        "v": np.zeros((2, 4)),
+        "X": np.zeros((2, 4)),
+        "h": np.zeros((2, 3)),
+        "W": np.full((4, 3), 0.1),
+        "visible_bias": np.zeros(4),
+        "hidden_bias": np.zeros(3),
+        "n_samples": 2,
+        "betas": np.linspace(0.0, 1.0, 5),
+        "base_bias": np.zeros(4),
+        "streams": rng.stream_states(1, 4),
+    }
+    required = [
+        name
+        for name, parameter in inspect.signature(function).parameters.items()
+        if parameter.default is inspect.Parameter.empty
+    ]
+    return [None if name == missing else values[name] for name in required]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        name
+        for name in rbm.__all__
+        if callable(getattr(rbm, name))
+        and not isinstance(getattr(rbm, name), type)
+        and {"visible_bias", "hidden_bias"} & set(inspect.signature(getattr(rbm, name)).parameters)
+    ],
+)
+def test_a_bias_of_none_is_refused_by_name(name):
+    # Issue 17: None for a bias gave "not enough values to unpack (expected 3, got 2)".
+    function = getattr(rbm, name)
+    for bias in {"visible_bias", "hidden_bias"} & set(inspect.signature(function).parameters):
+        with pytest.raises(TypeError, match=f"{bias} must be an array"):
+            function(*_arguments_with_a_missing_bias(function, bias))

@@ -49,7 +49,10 @@ def is_binary(array):
     return bool(np.all((array == 0.0) | (array == 1.0)))
 
 
-def parameters(W, visible_bias=None, hidden_bias=None):
+_NOT_NEEDED = object()  # a bias the caller does not use (None is a user's mistake, refused below)
+
+
+def parameters(W, visible_bias=_NOT_NEEDED, hidden_bias=_NOT_NEEDED):
     """Check W (n_visible, n_hidden) and the biases against it; return float64 copies-or-views."""
     W = np.ascontiguousarray(_validate.real_array("W", W))
     if W.ndim != 2 or W.shape[0] == 0 or W.shape[1] == 0:
@@ -59,8 +62,10 @@ def parameters(W, visible_bias=None, hidden_bias=None):
         ("visible_bias", visible_bias, W.shape[0], "n_visible"),
         ("hidden_bias", hidden_bias, W.shape[1], "n_hidden"),
     ]:
-        if bias is None:
+        if bias is _NOT_NEEDED:
             continue
+        if bias is None:
+            raise TypeError(f"{name} must be an array of shape ({size},) ({what} of W), got None")
         bias = _validate.real_array(name, bias)
         if bias.shape != (size,):
             raise ValueError(f"{name} must have shape ({size},) ({what} of W), got {bias.shape}")
