@@ -2,11 +2,28 @@
 
 Every public function validates at its boundary with these helpers, so errors name the
 parameter and say what was expected; Numba kernels behind them trust their arguments.
+
+The rules, the same everywhere:
+
+- A bool is not a number: ``T=True`` or ``learning_rate=False`` is refused (a boolean *array*
+  is still taken as 0/1 data). A flag is a real bool: ``"abc"`` or ``nan`` is not a flag.
+- Complex values are refused before any conversion (NumPy would drop the imaginary part with
+  only a ComplexWarning).
+- A read-only array (from ``np.broadcast_to``, ``np.load(mmap_mode="r")`` or pandas'
+  ``to_numpy()``) is copied once here: Numba compiles a separate specialisation for read-only
+  arrays, which would cost a student 7-20 seconds of compilation on first use; a copy costs
+  one pass over the data.
+- Counts are integers in [0, 10**12]: larger ones would overflow the kernels' 64-bit
+  arithmetic (n_sweeps * n_spins) or run for days.
+- A temperature lies in [1e-150, 1e150], so that 1/T, T**2 and 1/T**2 are finite floats.
 """
 
 import numbers
 
 import numpy as np
+
+MAX_COUNT = 10**12
+MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-150, 1e150
 
 
 def positive(name, value):
@@ -25,21 +42,30 @@ def positive_scalar(name, value):
 
 
 def real_array(name, value):
-    """Return ``value`` as a float64 array after checking it holds only finite real numbers."""
+    """Return ``value`` as a writable float64 array after checking it holds only finite real
+    numbers (not a bool scalar, not complex)."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(
             f"{name} must be a real number or an array of real numbers, got {type(value).__name__}"
         )
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a number, got the bool {value} (a bool is not a number)")
     try:
-        array = np.asarray(value, dtype=np.float64)
+        raw = np.asarray(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a real number or an array of real numbers") from err
+    if raw.dtype.kind == "c":
+        raise TypeError(f"{name} must be real, got complex values")
+    try:
+        array = raw.astype(np.float64, copy=False)
     except (TypeError, ValueError) as err:
         raise TypeError(
             f"{name} must be a real number or an array of real numbers, got {show(value)}"
         ) from err
-    if np.iscomplexobj(value):
-        raise TypeError(f"{name} must be real, got complex values")
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite; it holds NaN or infinity: {show(value)}")
+    if not array.flags.writeable:
+        array = array.copy()  # one compiled kernel per dtype, not one more per writeability
     return array
 
 
@@ -53,13 +79,40 @@ def vector(name, value):
     return array
 
 
-def count(name, value):
-    """Return ``value`` as a Python int after checking it is an integer >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+def count(name, value, maximum=MAX_COUNT):
+    """Return ``value`` as a Python int after checking it is an integer in [0, ``maximum``]."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {show(value)}")
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
+    if value > maximum:
+        raise ValueError(
+            f"{name} must be at most {maximum:_}, got {value:_}"
+            + (
+                ": larger counts would overflow the kernels' 64-bit arithmetic or run for days"
+                if maximum == MAX_COUNT
+                else ""
+            )
+        )
     return int(value)
+
+
+def flag(name, value):
+    """Return ``value`` as a bool after checking it is one (True/False or a NumPy bool)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {show(value)}")
+    return bool(value)
+
+
+def temperature(name, value):
+    """Return ``value`` as a float in [1e-150, 1e150]: 1/T, T**2 and 1/T**2 stay finite."""
+    T = positive_scalar(name, value)
+    if not MIN_TEMPERATURE <= T <= MAX_TEMPERATURE:
+        raise ValueError(
+            f"{name} must be between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, got {T!r} "
+            "(outside that range 1/T or T**2 is not a finite float)"
+        )
+    return T
 
 
 def probability_vector(name, value):

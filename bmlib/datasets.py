@@ -462,7 +462,7 @@ def ising_samples(L, T, n_samples, seed=None, algorithm="metropolis", *, sign="r
     L = _validate.count("L", L)
     if L < 2:
         raise ValueError(f"L must be >= 2, got {L}")
-    T = _validate.positive_scalar("T", T)
+    T = _validate.temperature("T", T)
     n_samples = _validate.count("n_samples", n_samples)
     if n_samples < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples}")
@@ -569,7 +569,7 @@ def ising_observables(spins, T):
         raise ValueError(
             f"spins must hold at least 64 lattices for error bars from blocks, got shape {np.shape(spins)}"
         )
-    T = _validate.positive_scalar("T", T)
+    T = _validate.temperature("T", T)
     s = lattices.astype(np.int64)
     n = s.shape[1] * s.shape[2]
     # each bond once: right and down neighbours, periodic (the sum of ising.energy)

@@ -387,7 +387,7 @@ def _model(W, theta, T):
     W, theta = check_weights(W, theta)
     if theta.size > _MAX_UNITS:
         raise ValueError(f"W has {theta.size} units; exact enumeration handles at most {_MAX_UNITS}")
-    return W, theta, _validate.positive_scalar("T", T)
+    return W, theta, _validate.temperature("T", T)
 
 
 def _n_visible(n_visible, n_units):

@@ -261,7 +261,7 @@ def _sample_speeds(states, sigma, out):
 
 def _sampling_setup(n, T, m, seed):
     n = _validate.count("n", n)
-    sigma = float(np.sqrt(K_B * _validate.positive_scalar("T", T) / _scalar_mass(m)))
+    sigma = float(np.sqrt(K_B * _validate.temperature("T", T) / _scalar_mass(m)))
     states = rng.stream_states(seed, -(-n // _BLOCK_ROWS))
     return n, sigma, states
 
@@ -331,7 +331,7 @@ def sample_speeds(n, T, m, seed=None):
 def _scaled_energies(energies, T):
     """Return -(E - E_min)/T (all <= 0, the largest exactly 0) and -E_min/T."""
     energies = _validate.vector("energies", energies)
-    T = _validate.positive_scalar("T", T)
+    T = _validate.temperature("T", T)
     lowest = energies.min()
     return -(energies - lowest) / T, -lowest / T
 

@@ -52,6 +52,6 @@ def schedule(steps):
     if not pairs:
         raise ValueError("schedule must not be empty")
     return tuple(
-        (_validate.positive_scalar("schedule temperature", T), _validate.count("schedule n_sweeps", n))
+        (_validate.temperature("schedule temperature", T), _validate.count("schedule n_sweeps", n))
         for T, n in pairs
     )

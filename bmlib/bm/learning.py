@@ -72,7 +72,7 @@ def kl_gradient(W, theta, patterns, T=1.0):
     """
     W, theta = check_weights(W, theta)
     patterns = _validate.binary_patterns("patterns", patterns, theta.size)
-    T = _validate.positive_scalar("T", T)
+    T = _validate.temperature("T", T)
     unique, weights = _data_distribution(patterns)
     _, plus = exact.clamped_moments(W, theta, unique, T, weights=weights)
     _, minus = exact.moments(W, theta, T)
@@ -156,7 +156,7 @@ class BoltzmannMachine:
         self.n_hidden = _validate.count("n_hidden", n_hidden)
         if self.n_visible < 1:
             raise ValueError("n_visible must be >= 1")
-        self.T = _validate.positive_scalar("T", T)
+        self.T = _validate.temperature("T", T)
         n = self.n_visible + self.n_hidden
         if connectivity is None:
             mask = ~np.eye(n, dtype=bool)

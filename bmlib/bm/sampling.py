@@ -123,7 +123,7 @@ def gibbs_reference(s, W, theta, T=1.0, n_sweeps=1, seed=None, clamped=None):
     """
     W, theta = check_weights(W, theta)
     states, one = _checks.chains("s", s, theta.size)
-    T = _validate.positive_scalar("T", T)
+    T = _validate.temperature("T", T)
     n_sweeps = _validate.count("n_sweeps", n_sweeps)
     free = _checks.free_units(clamped, theta.size)
     streams = rng.stream_states(seed, states.shape[0])
@@ -169,7 +169,7 @@ def gibbs(s, W, theta, T=1.0, n_sweeps=1, seed=None, clamped=None):
     """
     W, theta = check_weights(W, theta)
     states, one = _checks.chains("s", s, theta.size)
-    T = _validate.positive_scalar("T", T)
+    T = _validate.temperature("T", T)
     n_sweeps = _validate.count("n_sweeps", n_sweeps)
     free = _checks.free_units(clamped, theta.size)
     streams = rng.stream_states(seed, states.shape[0])
@@ -203,7 +203,7 @@ def gibbs_samples(s, W, theta, T=1.0, n_samples=1000, seed=None, clamped=None, b
     """
     W, theta = check_weights(W, theta)
     states, one = _checks.chains("s", s, theta.size)
-    T = _validate.positive_scalar("T", T)
+    T = _validate.temperature("T", T)
     n_samples = _validate.count("n_samples", n_samples)
     burn_in = _validate.count("burn_in", burn_in)
     thin = _validate.count("thin", thin)
@@ -298,7 +298,7 @@ def statistics(
         Symmetric, with the means on its diagonal.
     """
     W, theta = check_weights(W, theta)
-    T = _validate.positive_scalar("T", T)
+    T = _validate.temperature("T", T)
     if method not in ("exact", "sample"):
         raise ValueError(f"method must be 'exact' or 'sample', got {method!r}")
     if patterns is not None:

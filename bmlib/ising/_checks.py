@@ -33,9 +33,13 @@ def check_spins(spins, *, writable=False):
             )
         if not spins.flags.c_contiguous or not spins.flags.writeable:
             raise ValueError("spins must be a writable C-contiguous array to be updated in place")
+    if spins.dtype.kind not in "biuf":
+        raise TypeError(f"spins must hold real numbers -1 and +1, got dtype {spins.dtype}")
     if not np.all((spins == 1) | (spins == -1)):
         raise ValueError("spins must hold only -1 and +1")
-    return spins if spins.dtype == np.int8 else spins.astype(np.int8)
+    if spins.dtype == np.int8 and spins.flags.writeable:
+        return spins
+    return spins.astype(np.int8)  # a read-only array is copied once: no second compilation
 
 
 def real(name, value):
@@ -47,4 +51,4 @@ def real(name, value):
 
 def temperature(T):
     """Return ``T`` as a float after checking it is one finite number > 0."""
-    return _validate.positive_scalar("T", T)
+    return _validate.temperature("T", T)

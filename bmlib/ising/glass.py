@@ -86,8 +86,8 @@ def geometric_schedule(T_start, T_end, n_sweeps):
     -------
     ndarray of shape (n_sweeps,)
     """
-    T_start = _validate.positive_scalar("T_start", T_start)
-    T_end = _validate.positive_scalar("T_end", T_end)
+    T_start = _validate.temperature("T_start", T_start)
+    T_end = _validate.temperature("T_end", T_end)
     n_sweeps = _validate.count("n_sweeps", n_sweeps)
     if n_sweeps < 1:
         raise ValueError("n_sweeps must be >= 1")
