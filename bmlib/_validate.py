@@ -15,7 +15,7 @@ The rules, the same everywhere:
   one pass over the data.
 - Counts are integers in [0, 10**12]: larger ones would overflow the kernels' 64-bit
   arithmetic (n_sweeps * n_spins) or run for days.
-- A temperature lies in [1e-150, 1e150], so that 1/T, T**2 and 1/T**2 are finite floats.
+- A temperature lies in [1e-300, 1e150], so that 1/T and T**2 are finite floats.
 """
 
 import numbers
@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 
 MAX_COUNT = 10**12
-MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-150, 1e150
+MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-300, 1e150
 
 
 def positive(name, value):
@@ -79,21 +79,16 @@ def vector(name, value):
     return array
 
 
-def count(name, value, maximum=MAX_COUNT):
+def count(
+    name, value, maximum=MAX_COUNT, why="larger counts would overflow 64-bit arithmetic or run for days"
+):
     """Return ``value`` as a Python int after checking it is an integer in [0, ``maximum``]."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {show(value)}")
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     if value > maximum:
-        raise ValueError(
-            f"{name} must be at most {maximum:_}, got {value:_}"
-            + (
-                ": larger counts would overflow the kernels' 64-bit arithmetic or run for days"
-                if maximum == MAX_COUNT
-                else ""
-            )
-        )
+        raise ValueError(f"{name} must be at most {maximum:_}, got {value:_}: {why}")
     return int(value)
 
 
@@ -104,8 +99,19 @@ def flag(name, value):
     return bool(value)
 
 
+def temperatures(name, value):
+    """:func:`temperature` for a number or an array of them (float64 array or 0-d array)."""
+    T = positive(name, value)
+    if np.any(T < MIN_TEMPERATURE) or np.any(T > MAX_TEMPERATURE):
+        raise ValueError(
+            f"{name} must be between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, got {show(value)} "
+            "(outside that range 1/T or T**2 is not a finite float)"
+        )
+    return T
+
+
 def temperature(name, value):
-    """Return ``value`` as a float in [1e-150, 1e150]: 1/T, T**2 and 1/T**2 stay finite."""
+    """Return ``value`` as a float in [1e-300, 1e150]: 1/T and T**2 stay finite."""
     T = positive_scalar(name, value)
     if not MIN_TEMPERATURE <= T <= MAX_TEMPERATURE:
         raise ValueError(

@@ -113,7 +113,14 @@ def _mass(m):
 
 def _scale(T, m):
     """a = sqrt(k_B T / m), the standard deviation of one velocity component, in m/s."""
-    return np.sqrt(K_B * _validate.positive("T", T) / _mass(m))
+    return np.sqrt(K_B * _validate.temperatures("T", T) / _mass(m))
+
+
+def _standard_speed(v, a):
+    """x = v / a, clipped to [-1e3, 1e3]: beyond |x| = 40 exp(-x^2/2) is exactly 0 in float64,
+    so clipping changes no result, and it keeps x^2 finite for speeds near the largest float."""
+    with np.errstate(over="ignore"):
+        return np.clip(v / a, -1e3, 1e3)
 
 
 def _scalar_or_array(x):
@@ -143,7 +150,7 @@ def speed_pdf(v, T, m):
     """
     v = _validate.real_array("v", v)
     a = _scale(T, m)
-    x = v / a
+    x = _standard_speed(v, a)
     density = np.sqrt(2.0 / np.pi) * x * x * np.exp(-0.5 * x * x) / a
     return _scalar_or_array(np.where(v >= 0.0, density, 0.0))
 
@@ -172,7 +179,7 @@ def speed_cdf(v, T, m):
         Values in [0, 1]; 0 for v <= 0.
     """
     v = _validate.real_array("v", v)
-    return _scalar_or_array(_speed_cdf_standard(v / _scale(T, m)))
+    return _scalar_or_array(_speed_cdf_standard(_standard_speed(v, _scale(T, m))))
 
 
 @vectorize(["float64(float64)"], cache=True)
@@ -201,7 +208,7 @@ def speed_sf(v, T, m):
         Values in [0, 1]; 1 for v <= 0.
     """
     v = _validate.real_array("v", v)
-    return _scalar_or_array(_speed_sf_standard(v / _scale(T, m)))
+    return _scalar_or_array(_speed_sf_standard(_standard_speed(v, _scale(T, m))))
 
 
 def most_probable_speed(T, m):
@@ -333,7 +340,10 @@ def _scaled_energies(energies, T):
     energies = _validate.vector("energies", energies)
     T = _validate.temperature("T", T)
     lowest = energies.min()
-    return -(energies - lowest) / T, -lowest / T
+    # a state more than ~1.8e308 T above the ground state has probability exactly 0: its
+    # exponent overflows to -inf, which logsumexp and exp take as weight 0
+    with np.errstate(over="ignore"):
+        return -(energies - lowest) / T, -lowest / T
 
 
 def log_partition_function(energies, T):
@@ -354,6 +364,11 @@ def log_partition_function(energies, T):
     float
     """
     scaled, shift = _scaled_energies(energies, T)
+    if not np.isfinite(shift):
+        raise ValueError(
+            f"-min(energies) / T is beyond the largest float (T = {T!r}), so log Z is too: measure "
+            "the energies from a nearer zero or in larger units"
+        )
     return shift + logsumexp(scaled)
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 
+from bmlib import _validate
+
 __all__ = ["STYLE", "use_style", "figures_dir", "savefig", "tile_images"]
 
 STYLE = {
@@ -111,15 +113,24 @@ def tile_images(images, image_shape, n_columns=10, padding=1):
     ndarray of shape (rows * (height + padding) - padding, columns * (width + padding) - padding)
         The mosaic; gaps and unused cells are NaN, which ``imshow`` leaves blank.
     """
-    images = np.asarray(images, dtype=np.float64)
-    height, width = (int(n) for n in image_shape)
+    images = _validate.real_array("images", images)
+    if np.ndim(image_shape) != 1 or len(image_shape) != 2:
+        raise ValueError(f"image_shape must be a pair (height, width), got {_validate.show(image_shape)}")
+    height, width = (
+        _validate.count("image_shape", n, maximum=100_000, why="no image is that large") for n in image_shape
+    )
+    if height < 1 or width < 1:
+        raise ValueError(f"image_shape must hold two integers >= 1, got {image_shape}")
     if images.ndim != 2 or images.shape[1] != height * width:
         raise ValueError(
             f"images must have shape (n_images, {height * width}) for image_shape {image_shape}, "
             f"got {images.shape}"
         )
-    if n_columns < 1 or padding < 0:
-        raise ValueError(f"n_columns must be >= 1 and padding >= 0, got {n_columns} and {padding}")
+    n_columns = _validate.count("n_columns", n_columns)
+    if n_columns < 1:
+        raise ValueError(f"n_columns must be >= 1, got {n_columns}")
+    # a gap wider than an image is not a gap, and would make the mosaic mostly padding
+    padding = _validate.count("padding", padding, maximum=max(height, width), why="at most the image's size")
     n_columns = min(n_columns, max(len(images), 1))
     n_rows = -(-len(images) // n_columns)
     mosaic = np.full((n_rows * (height + padding) - padding, n_columns * (width + padding) - padding), np.nan)

@@ -7,6 +7,10 @@ so stored notebook outputs never contain progress text and re-runs stay byte-ide
 
 import sys
 
+import numpy as np
+
+from bmlib import _validate
+
 __all__ = ["interactive", "Progress"]
 
 
@@ -42,10 +46,17 @@ class Progress:
     """
 
     def __init__(self, total, label, verbose="auto"):
-        self.total = total
+        self.total = _validate.count("total", total)
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__} {_validate.show(label)}")
         self.label = label
         self.done = 0
-        self.show = interactive() if verbose == "auto" else bool(verbose)
+        if isinstance(verbose, str) and verbose == "auto":
+            self.show = interactive()
+        elif isinstance(verbose, (bool, np.bool_)):
+            self.show = bool(verbose)
+        else:
+            raise TypeError(f'verbose must be True, False or "auto", got {_validate.show(verbose)}')
         self.stream = sys.stderr
 
     def update(self, note=""):

@@ -46,6 +46,8 @@ import numpy as np
 from numba import njit
 from numba.extending import overload
 
+from bmlib import _validate
+
 __all__ = [
     "INV_2_53",
     "seed_sequence",
@@ -108,8 +110,9 @@ def stream_states(seed, n_streams):
     ndarray of shape (n_streams, 4), dtype uint64
         Row ``i`` is the state of stream ``i``; kernels update it in place.
     """
-    if isinstance(n_streams, bool) or not isinstance(n_streams, numbers.Integral) or n_streams < 0:
-        raise ValueError(f"n_streams must be an integer >= 0, got {n_streams!r}")
+    n_streams = _validate.count(
+        "n_streams", n_streams, maximum=10**8, why="each stream holds 32 bytes of state (3.2 GB at the limit)"
+    )
     words = seed_sequence(seed).generate_state(4 * int(n_streams), dtype=np.uint64)
     states = words.reshape(int(n_streams), 4).copy()
     # The all-zero state is the one state xoshiro cannot leave (chance 2**-256).

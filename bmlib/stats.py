@@ -88,10 +88,16 @@ def logsumexp(a):
     """
     if isinstance(a, (str, bytes)) or a is None:
         raise TypeError(f"a must be an array of real numbers, got {type(a).__name__}")
+    if isinstance(a, (bool, np.bool_)):
+        raise TypeError(f"a must be an array of real numbers, got the bool {a}")
     try:
-        array = np.asarray(a, dtype=np.float64).ravel()
+        raw = np.asarray(a)
+        real = raw.dtype.kind != "c"
+        array = raw.astype(np.float64).ravel() if real else None  # a writable copy
     except (TypeError, ValueError) as err:
         raise TypeError(f"a must be an array of real numbers, got {_validate.show(a)}") from err
+    if not real:
+        raise TypeError("a must be real, got complex values")
     if array.size == 0:
         raise ValueError("a must not be empty: log(sum(exp(a))) of no terms is -inf by convention only")
     if np.any(np.isnan(array)) or np.any(array == np.inf):
@@ -146,6 +152,14 @@ def total_variation_distance(p, q):
 # Error bars for correlated series
 
 
+def _tame(x):
+    """``x`` times an exact power of two when its entries are so large (beyond 2**500) that
+    their squares or sums would overflow, and the factor that scales results back."""
+    if x.size and np.max(np.abs(x)) > 2.0**500:
+        return x * 2.0**-600, 2.0**600
+    return x, 1.0
+
+
 def _series(name, x, minimum=2):
     array = _validate.vector(name, x)
     if array.size < minimum:
@@ -172,6 +186,7 @@ def autocorrelation(x, max_lag=None):
     x = _series("x", x)
     n = x.size
     max_lag = n - 1 if max_lag is None else min(_validate.count("max_lag", max_lag), n - 1)
+    x, _ = _tame(x)  # rho is the same for x and 2^-600 x
     centred = x - x.mean()
     size = 1 << (2 * n - 1).bit_length()
     spectrum = np.fft.rfft(centred, size)
@@ -246,13 +261,13 @@ def blocking_error(x, min_blocks=32):
     H. Flyvbjerg and H. G. Petersen, J. Chem. Phys. 91, 461 (1989).
     """
     min_blocks = _validate.count("min_blocks", min_blocks)
-    blocks = _series("x", x, minimum=max(min_blocks, 2))
+    blocks, scale = _tame(_series("x", x, minimum=max(min_blocks, 2)))
     best = 0.0
     while blocks.size >= max(min_blocks, 2):
         best = max(best, float(blocks.std(ddof=1) / np.sqrt(blocks.size)))
         even = blocks[: blocks.size // 2 * 2]
         blocks = 0.5 * (even[0::2] + even[1::2])
-    return best
+    return best * scale
 
 
 def jackknife(estimator, *series, n_blocks=32):
@@ -336,7 +351,7 @@ def split_rhat(chains):
     A. Gelman and D. B. Rubin, Statistical Science 7, 457 (1992); A. Vehtari, A. Gelman,
     D. Simpson, B. Carpenter and P.-C. Buerkner, Bayesian Analysis 16, 667 (2021).
     """
-    array = _chains("chains", chains, minimum_draws=4)
+    array, _ = _tame(_chains("chains", chains, minimum_draws=4))  # R-hat is scale-free
     n = array.shape[1] // 2
     halves = np.concatenate([array[:, :n], array[:, array.shape[1] - n :]])
     within = halves.var(axis=1, ddof=1).mean()
@@ -366,7 +381,7 @@ def effective_sample_size(chains, window_factor=5.0):
     float
         Between 0 and about n_chains * n_draws (more when draws are anticorrelated).
     """
-    array = _chains("chains", chains, minimum_draws=4)
+    array, _ = _tame(_chains("chains", chains, minimum_draws=4))  # tau is scale-free
     window_factor = _validate.positive_scalar("window_factor", window_factor)
     n_chains, n_draws = array.shape
     centred = array - array.mean(axis=1, keepdims=True)

@@ -336,3 +336,23 @@ def test_bad_energies(energies, message):
         maxwell.boltzmann_probabilities(energies, 1.0)
     with pytest.raises(ValueError, match=message):
         maxwell.log_partition_function(energies, 1.0)
+
+
+# ---------------------------------------------------------------------------------------
+# float-range edges (#17 item 15)
+
+
+def test_extreme_but_valid_inputs_give_finite_values_without_warnings():
+    # speeds near the largest float made v / a and x^2 overflow: NaN densities and warnings
+    v = np.array([-1e300, 0.0, 1.0, 1e300])
+    for T in (1e-150, 300.0, 1e150):
+        for f in (maxwell.speed_pdf, maxwell.speed_cdf, maxwell.speed_sf):
+            assert np.all(np.isfinite(f(v, T, 4.0)))
+    assert maxwell.speed_pdf(1e300, 300.0, 4.0) == 0.0 and maxwell.speed_sf(1e300, 300.0, 4.0) == 0.0
+    assert maxwell.speed_cdf(1e300, 300.0, 4.0) == 1.0
+    # a state 2e308 above the ground state has probability 0, not NaN
+    np.testing.assert_array_equal(maxwell.boltzmann_probabilities([0.0, 1e308, -1e308], 1.0), [0, 0, 1])
+    with pytest.raises(ValueError, match="log Z is too"):
+        maxwell.log_partition_function([0.0, -1e308], 1e-10)
+    with pytest.raises(ValueError, match="T must be between"):
+        maxwell.speed_pdf(1.0, 1e-320, 4.0)

@@ -52,3 +52,18 @@ def test_savefig_refuses_bad_names(name, tmp_path, monkeypatch):
 def test_savefig_refuses_non_figures():
     with pytest.raises(TypeError, match="fig"):
         plotting.savefig("not a figure", "01_x")
+
+
+def test_tile_images_checks_its_shape_and_counts():
+    images = np.zeros((3, 4))
+    with pytest.raises(TypeError, match="image_shape must be an integer"):
+        plotting.tile_images(images, (2.5, 2))  # was truncated to (2, 2)
+    with pytest.raises(TypeError, match="n_columns must be an integer"):
+        plotting.tile_images(images, (2, 2), n_columns=np.inf)
+    with pytest.raises(TypeError, match="n_columns must be an integer"):
+        plotting.tile_images(images, (2, 2), n_columns=True)
+    with pytest.raises(ValueError, match="padding must be at most 2"):
+        plotting.tile_images(images, (2, 2), padding=10**6)  # a mosaic of terabytes
+    with pytest.raises(TypeError, match="images must be real"):
+        plotting.tile_images(images.astype(complex), (2, 2))
+    assert plotting.tile_images(images, (2, 2), n_columns=2).shape == (5, 5)

@@ -27,3 +27,17 @@ def test_simulate_reports_progress_only_when_asked(capsys):
     assert capsys.readouterr().err == ""
     ising.simulate(4, [2.0, 3.0], 10, 64, seed=1, verbose=True)
     assert "temperature 2/2" in capsys.readouterr().err
+
+
+def test_progress_checks_its_arguments():
+    import pytest
+
+    with pytest.raises(TypeError, match="total must be an integer"):
+        Progress(2.5, "step")
+    with pytest.raises(ValueError, match="total must be >= 0"):
+        Progress(-1, "step")
+    with pytest.raises(TypeError, match="label must be a str"):
+        Progress(3, 7)
+    for verbose in ("yes", float("nan"), 1, None):
+        with pytest.raises(TypeError, match="verbose must be True, False or"):
+            Progress(3, "step", verbose)

@@ -157,3 +157,8 @@ def test_a_draw_from_python_checks_its_states_and_is_the_kernel_draw():
     assert [rng.next_uint64(a, 1) for _ in range(5)] == list(_draw_uint64(b, 1, 5))
     assert [rng.next_double(a, 0) for _ in range(5)] == list(_draw_doubles(b, 5))
     np.testing.assert_array_equal(a, b)
+
+
+def test_a_stream_count_beyond_memory_is_refused_before_allocating():
+    with pytest.raises(ValueError, match="n_streams must be at most"):
+        rng.stream_states(1, 2**40)  # 35 TB of state; was a MemoryError from NumPy

@@ -239,3 +239,41 @@ def test_chain_diagnostics_refuse_bad_input(chains, message):
     for function in (stats.split_rhat, stats.effective_sample_size):
         with pytest.raises(ValueError, match=message):
             function(chains)
+
+
+# ---------------------------------------------------------------------------------------
+# the input contract (#17)
+
+
+def test_logsumexp_refuses_complex_and_bools_by_name():
+    with pytest.raises(TypeError, match="a must be real, got complex"):
+        stats.logsumexp(np.array([1.0 + 2.0j, 0.0]))
+    with pytest.raises(TypeError, match="got the bool"):
+        stats.logsumexp(True)
+
+
+def test_error_bars_of_series_near_the_largest_float_are_finite_and_scale_exactly():
+    # entries of 1e308 overflowed the mean and the squares: all-NaN autocorrelation, inf errors
+    x = np.random.default_rng(5).standard_normal(256)
+    chains = x.reshape(4, 64)
+    big = 2.0**1020  # about 1.1e307: every result must be the small series' result, rescaled
+    np.testing.assert_allclose(
+        stats.autocorrelation(x * big), stats.autocorrelation(x), rtol=1e-12, atol=1e-15
+    )
+    assert stats.blocking_error(x * big) == pytest.approx(stats.blocking_error(x) * big, rel=1e-12)
+    assert stats.integrated_autocorrelation_time(x * big) == pytest.approx(
+        stats.integrated_autocorrelation_time(x), rel=1e-12
+    )
+    assert stats.split_rhat(chains * big) == pytest.approx(stats.split_rhat(chains), rel=1e-12)
+    assert stats.effective_sample_size(chains * big) == pytest.approx(
+        stats.effective_sample_size(chains), rel=1e-12
+    )
+    assert np.isfinite(stats.autocorrelation(np.full(64, 1e308) * np.sign(x[:64]))).all()
+
+
+def test_a_read_only_array_costs_logsumexp_no_second_compilation():
+    a = np.linspace(-3.0, 3.0, 7)
+    stats.logsumexp(a)
+    compiled = len(stats._logsumexp.signatures)
+    assert stats.logsumexp(np.broadcast_to(a, a.shape)) == stats.logsumexp(a)
+    assert len(stats._logsumexp.signatures) == compiled

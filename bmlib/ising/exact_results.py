@@ -30,7 +30,11 @@ def _onsager_variables(T, J):
     divide inf by inf at low T (where sinh(2K) / cosh^2(2K) would give NaN below T ~ 0.0028 J).
     """
     J = _validate.positive_scalar("J", J)
-    K = J / np.asarray(_validate.positive("T", T), dtype=np.float64)
+    T = np.asarray(_validate.temperatures("T", T), dtype=np.float64)
+    with np.errstate(over="ignore"):
+        K = J / T
+    if not np.all(np.isfinite(K)):
+        raise ValueError(f"J / T must be a finite float, got J = {J!r} and T as low as {T.min()!r}")
     t = np.tanh(2 * K)
     s = 2.0 * np.exp(-2 * K) / (1.0 + np.exp(-4 * K))
     return J, K, 2.0 * t * s, t, s

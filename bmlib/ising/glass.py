@@ -42,8 +42,15 @@ def _check_couplings(J_matrix, h):
     return np.ascontiguousarray(J_matrix), h
 
 
+def _real_spins(spins):
+    spins = np.asarray(spins)
+    if spins.dtype.kind not in "biuf":  # complex, strings, objects: not spin values
+        raise TypeError(f"spins must hold real numbers -1 and +1, got dtype {spins.dtype}")
+    return spins
+
+
 def _check_state(state, n):
-    state = np.asarray(state)
+    state = _real_spins(state)
     if state.shape != (n,):
         raise ValueError(f"spins must have shape ({n},), got {state.shape}")
     if not np.all((state == 1) | (state == -1)):
@@ -67,7 +74,7 @@ def couplings_energy(spins, J_matrix, h=None):
     float or ndarray of shape (n_states,)
     """
     J_matrix, h = _check_couplings(J_matrix, h)
-    spins = np.asarray(spins)
+    spins = _real_spins(spins)
     if spins.shape[-1:] != (J_matrix.shape[0],) or spins.ndim > 2:
         raise ValueError(
             f"spins must have shape (n,) or (n_states, n) with n = {J_matrix.shape[0]}, got {spins.shape}"
@@ -88,7 +95,12 @@ def geometric_schedule(T_start, T_end, n_sweeps):
     """
     T_start = _validate.temperature("T_start", T_start)
     T_end = _validate.temperature("T_end", T_end)
-    n_sweeps = _validate.count("n_sweeps", n_sweeps)
+    n_sweeps = _validate.count(
+        "n_sweeps",
+        n_sweeps,
+        maximum=10**8,
+        why="the schedule holds one float per sweep (800 MB at the limit)",
+    )
     if n_sweeps < 1:
         raise ValueError("n_sweeps must be >= 1")
     return np.geomspace(T_start, T_end, n_sweeps)

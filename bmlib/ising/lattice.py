@@ -13,7 +13,7 @@ model orders below T_C = 2 / ln(1 + sqrt 2) (Onsager 1944).
 import numpy as np
 from numba import njit
 
-from bmlib import rng
+from bmlib import _validate, rng
 from bmlib.ising._checks import check_spins, lattice_size, real
 
 T_C = 2.0 / np.log(1.0 + np.sqrt(2.0))
@@ -81,6 +81,7 @@ def energy(spins, J=1.0, h=0.0, *, per_spin=False):
     """
     spins = check_spins(spins)
     J, h = real("J", J), real("h", h)
+    per_spin = _validate.flag("per_spin", per_spin)
     bonds, total = bond_sum_and_magnetization(spins)
     value = -J * bonds - h * total
     return value / spins.size if per_spin else float(value)
@@ -94,5 +95,6 @@ def magnetization(spins, *, per_spin=False):
     int or float
     """
     spins = check_spins(spins)
+    per_spin = _validate.flag("per_spin", per_spin)
     total = int(spins.sum(dtype=np.int64))
     return total / spins.size if per_spin else total

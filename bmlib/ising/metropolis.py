@@ -135,6 +135,7 @@ def metropolis(spins, T, n_sweeps, seed=None, J=1.0, h=0.0, *, parallel=False):
     T = temperature(T)
     n_sweeps = _validate.count("n_sweeps", n_sweeps)
     J, h = real("J", J), real("h", h)
+    parallel = _validate.flag("parallel", parallel)
     L = spins.shape[0]
     if parallel and L % 2:
         raise ValueError(

@@ -198,15 +198,18 @@ def simulate(
     """
     L = lattice_size(L)
     temperatures = _validate.vector("temperatures", temperatures)
-    if np.any(temperatures <= 0):
-        raise ValueError(f"temperatures must all be > 0, got {temperatures}")
-    n_equilibrate = _validate.count("n_equilibrate", n_equilibrate)
-    n_measure = _validate.count("n_measure", n_measure)
+    for T in temperatures:
+        _validate.temperature("temperatures", T)
+    # at most 10**12 spin updates per temperature (hours of work, and well inside int64)
+    why = f"at most 10**12 spin updates of the {L} x {L} lattice per temperature"
+    n_equilibrate = _validate.count("n_equilibrate", n_equilibrate, _validate.MAX_COUNT // (L * L), why)
+    n_measure = _validate.count("n_measure", n_measure, _validate.MAX_COUNT // (L * L), why)
     if n_measure < 64:
         raise ValueError(f"n_measure must be >= 64 for error bars from blocks, got {n_measure}")
     if algorithm not in ("metropolis", "wolff"):
         raise ValueError(f"algorithm must be 'metropolis' or 'wolff', got {algorithm!r}")
     J = _validate.positive_scalar("J", J)
+    keep_series = _validate.flag("keep_series", keep_series)
     n = L * L
     # one independent generator per temperature, so a temperature's result does not depend
     # on which other temperatures are in the list
