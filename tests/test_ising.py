@@ -759,5 +759,26 @@ def test_onsager_refuses_temperatures_whose_coupling_overflows():
     with pytest.raises(ValueError, match="T must be between"):
         ising.onsager_energy([1.0, 1e-320])
     with pytest.raises(ValueError, match="J / T must be a finite float"):
-        ising.onsager_specific_heat(1e-150, J=1e300)
+        ising.onsager_specific_heat(1e-300, J=1e100)
     assert ising.onsager_magnetization(1e-150) == 1.0 and ising.onsager_energy(1e150) == 0.0
+
+
+def test_couplings_and_fields_too_large_for_energies_are_refused_by_name():
+    # J = 1e300 made E^2 overflow in simulate's specific heat and in exact_observables, and a
+    # coupling matrix of 1e308 gave couplings_energy = -inf
+    spins = ising.ordered_spins(4)
+    with pytest.raises(ValueError, match="J must have magnitude at most"):
+        ising.metropolis(spins, 2.0, 1, seed=0, J=1e300)
+    with pytest.raises(ValueError, match="h must have magnitude at most"):
+        ising.energy(spins, h=-1e300)
+    with pytest.raises(ValueError, match="J must have magnitude at most"):
+        ising.simulate(4, [2.0], 0, 64, J=1e300)
+    with pytest.raises(ValueError, match="J_matrix must have magnitude at most"):
+        ising.couplings_energy(np.ones(2), np.array([[0.0, 1e308], [1e308, 0.0]]))
+    # within the bound, E / T beyond the largest float is refused, not turned into NaN or inf
+    with pytest.raises(ValueError, match="make E / T overflow"):
+        ising.exact_observables(4, 1e-300, J=1e100)
+    with pytest.raises(ValueError, match="make E / T overflow"):
+        ising.exact_distribution(2, 1e-300, h=1e100)
+    result = ising.exact_observables(4, 1e-3, J=1e100, h=1e100)
+    assert all(np.isfinite(value) for value in result.values())

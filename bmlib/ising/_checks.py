@@ -42,11 +42,35 @@ def check_spins(spins, *, writable=False):
     return spins.astype(np.int8)  # a read-only array is copied once: no second compilation
 
 
+MAX_COUPLING = 1e100
+
+
+def couplings(name, value):
+    """``value`` as a float64 array of couplings or fields, each of magnitude <= 1e100.
+
+    The bound keeps every energy of a lattice of up to 10^12 spins, and its square (the
+    specific heat's variance), a finite float; choose units of energy in which J is of order 1.
+    """
+    array = _validate.real_array(name, value)
+    if np.any(np.abs(array) > MAX_COUPLING):
+        raise ValueError(
+            f"{name} must have magnitude at most {MAX_COUPLING:g}, got {_validate.show(value)} "
+            "(energies and their squares must stay finite floats; measure energies in larger units)"
+        )
+    return array
+
+
 def real(name, value):
-    """A single finite real number (J and h may be negative or zero)."""
+    """A single real coupling or field, |value| <= 1e100 (J and h may be negative or zero)."""
     if np.ndim(value) != 0:
         raise ValueError(f"{name} must be a single number, got an array of shape {np.shape(value)}")
-    return float(_validate.real_array(name, value))
+    return float(couplings(name, value))
+
+
+def positive_coupling(name, value):
+    """A single coupling J, 0 < J <= 1e100."""
+    J = _validate.positive_scalar(name, value)
+    return real(name, J)
 
 
 def temperature(T):

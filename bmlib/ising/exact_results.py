@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bmlib import _validate, exact, stats
-from bmlib.ising._checks import lattice_size, real, temperature
+from bmlib.ising._checks import lattice_size, positive_coupling, real, temperature
 
 
 def _onsager_variables(T, J):
@@ -29,7 +29,7 @@ def _onsager_variables(T, J):
     k is computed as 2 t s and s as 2 exp(-2K) / (1 + exp(-4K)), which neither overflow nor
     divide inf by inf at low T (where sinh(2K) / cosh^2(2K) would give NaN below T ~ 0.0028 J).
     """
-    J = _validate.positive_scalar("J", J)
+    J = positive_coupling("J", J)
     T = np.asarray(_validate.temperatures("T", T), dtype=np.float64)
     with np.errstate(over="ignore"):
         K = J / T
@@ -168,6 +168,18 @@ class ExactDistribution:
     """M(s) = sum_i s_i of every state."""
 
 
+def _reduced_energies(E, T, J, h):
+    """E / T, the Boltzmann exponent, refused by name when it is beyond the largest float."""
+    with np.errstate(over="ignore"):
+        reduced = E / T
+    if not np.all(np.isfinite(reduced)):
+        raise ValueError(
+            f"J / T = {J / T:g} and h / T = {h / T:g} make E / T overflow a float: "
+            "the Boltzmann weights exp(-E/T) cannot be computed; use a higher T"
+        )
+    return reduced
+
+
 def exact_distribution(L, T, J=1.0, h=0.0):
     """The Boltzmann distribution of an L x L periodic lattice over all its 2^(L*L) states.
 
@@ -198,7 +210,7 @@ def exact_distribution(L, T, J=1.0, h=0.0):
     bonds = (spins * (np.roll(spins, -1, axis=1) + np.roll(spins, -1, axis=2))).sum(axis=(1, 2))
     M = spins.sum(axis=(1, 2)).astype(np.float64)
     E = -J * bonds.astype(np.float64) - h * M
-    log_weights = -E / T
+    log_weights = -_reduced_energies(E, T, J, h)
     probabilities = np.exp(log_weights - stats.logsumexp(log_weights))
     return ExactDistribution(probabilities=probabilities, energy=E, magnetization=M)
 
@@ -230,7 +242,7 @@ def exact_observables(L, T, J=1.0, h=0.0):
     n = L * L
     bonds, M, counts = _density_of_states(L)
     E = -J * bonds - h * M
-    log_weights = np.log(counts) - E / T
+    log_weights = np.log(counts) - _reduced_energies(E, T, J, h)
     log_Z = stats.logsumexp(log_weights)
     p = np.exp(log_weights - log_weights.max())
     p /= p.sum()  # normalised by its own sum, so that the averages of constants are exact

@@ -23,10 +23,11 @@ import numpy as np
 from numba import njit
 
 from bmlib import _validate, rng, stats
+from bmlib.ising import _checks
 
 
 def _check_couplings(J_matrix, h):
-    J_matrix = _validate.real_array("J_matrix", J_matrix)
+    J_matrix = _checks.couplings("J_matrix", J_matrix)
     if J_matrix.ndim != 2 or J_matrix.shape[0] != J_matrix.shape[1] or J_matrix.shape[0] < 1:
         raise ValueError(f"J_matrix must be a square matrix of shape (n, n), got shape {J_matrix.shape}")
     if not np.allclose(J_matrix, J_matrix.T, rtol=1e-12, atol=1e-12):
@@ -34,7 +35,7 @@ def _check_couplings(J_matrix, h):
     if np.any(np.diag(J_matrix) != 0):
         raise ValueError("J_matrix must have a zero diagonal (no self-coupling)")
     n = J_matrix.shape[0]
-    h = np.zeros(n) if h is None else _validate.real_array("h", h)
+    h = np.zeros(n) if h is None else _checks.couplings("h", h)
     if h.ndim == 0:
         h = np.full(n, float(h))
     if h.shape != (n,):

@@ -208,7 +208,7 @@ def simulate(
         raise ValueError(f"n_measure must be >= 64 for error bars from blocks, got {n_measure}")
     if algorithm not in ("metropolis", "wolff"):
         raise ValueError(f"algorithm must be 'metropolis' or 'wolff', got {algorithm!r}")
-    J = _validate.positive_scalar("J", J)
+    J = _checks.positive_coupling("J", J)
     keep_series = _validate.flag("keep_series", keep_series)
     n = L * L
     # one independent generator per temperature, so a temperature's result does not depend

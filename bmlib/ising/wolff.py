@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from bmlib import _validate, rng
-from bmlib.ising._checks import check_spins, temperature
+from bmlib.ising._checks import check_spins, positive_coupling, temperature
 from bmlib.ising.lattice import bond_sum_and_magnetization
 
 
@@ -86,7 +86,7 @@ def wolff(spins, T, n_clusters, seed=None, J=1.0):
     spins = check_spins(spins, writable=True)
     T = temperature(T)
     n_clusters = _validate.count("n_clusters", n_clusters)
-    J = _validate.positive_scalar("J", J)
+    J = positive_coupling("J", J)
     if n_clusters == 0:
         return 0.0
     stack = np.empty(spins.size, dtype=np.int64)
