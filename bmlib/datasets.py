@@ -65,6 +65,7 @@ def bars_and_stripes(n, *, distinct=True):
     n = _validate.count("n", n)
     if n < 2:
         raise ValueError(f"n must be >= 2, got {n}")
+    distinct = _validate.flag("distinct", distinct)
     subsets = np.array(list(itertools.product([0.0, 1.0], repeat=n)))  # (2^n, n)
     stripes = np.repeat(subsets, n, axis=1)  # row i on -> n pixels of row i on
     bars = np.tile(subsets, (1, n))  # column j on -> pixel j of every row on
@@ -180,8 +181,8 @@ def _spin_lattices(name, spins):
     if isinstance(spins, (str, bytes)) or spins is None:
         raise TypeError(f"{name} must be an array of -1 and +1, got {type(spins).__name__}")
     array = np.asarray(spins)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"{name} must be an array of -1 and +1, got {_validate.show(spins)}")
+    if array.dtype.kind not in "biuf":  # complex would lose its imaginary part in astype(int8)
+        raise TypeError(f"{name} must hold real numbers -1 and +1, got dtype {array.dtype}")
     single = array.ndim == 2
     if single:
         array = array[None]
@@ -534,6 +535,7 @@ def lattice_orbits(L, point_group=True):
     L = _validate.count("L", L)
     if L < 2:
         raise ValueError(f"L must be >= 2, got {L}")
+    point_group = _validate.flag("point_group", point_group)
     dx = np.arange(L)[:, None]
     dy = np.arange(L)[None, :]
     codes = dx * L + dy  # displacement (dx, dy) -> code

@@ -273,3 +273,29 @@ def test_read_idx_grows_memory_by_at_most_the_declared_array(tmp_path):
     assert outcomes == ["'ValueError'", "'ValueError'", "(64, 1024, 1024)", "(64, 1024, 1024)"]
     assert growth[0] < 8 and growth[1] < 8, growth  # the old reader: 258 MiB for the forged .gz
     assert growth[2] <= 1.1 * 64 and growth[3] <= 1.1 * 64, growth  # the old reader: 2 x 64 MiB
+
+
+# #17 item 14: one rule at every public face: a flag is a real bool, a bool is not a number
+@pytest.mark.parametrize("bad", ["abc", float("nan"), 1, None])
+def test_flags_must_be_bools(bad):
+    with pytest.raises(TypeError, match="distinct must be True or False"):
+        datasets.bars_and_stripes(3, distinct=bad)
+    with pytest.raises(TypeError, match="point_group must be True or False"):
+        datasets.lattice_orbits(3, point_group=bad)
+
+
+def test_numpy_bools_are_flags_and_bools_are_not_numbers():
+    np.testing.assert_array_equal(
+        datasets.bars_and_stripes(3, distinct=np.False_), datasets.bars_and_stripes(3, distinct=False)
+    )
+    np.testing.assert_array_equal(
+        datasets.lattice_orbits(3, point_group=np.False_)[0], datasets.lattice_orbits(3, point_group=False)[0]
+    )
+    for call in [
+        lambda: datasets.bars_and_stripes(True),
+        lambda: datasets.encoder_patterns(np.True_),
+        lambda: datasets.lattice_orbits(True),
+        lambda: datasets.digits(binarize=np.False_),
+    ]:
+        with pytest.raises(TypeError, match="bool"):
+            call()
