@@ -213,3 +213,23 @@ def test_spin_mappings_take_read_only_and_bool_arrays():
     assert datasets.ising_observables(spins, 2.0)["abs_magnetization"] == 1.0
     visible = np.broadcast_to(np.ones(16, dtype=bool), (3, 16))  # a bool array is 0/1 data
     np.testing.assert_array_equal(datasets.visible_to_spins(visible), np.ones((3, 4, 4), dtype=np.int8))
+
+
+@pytest.mark.parametrize("T", [1e-150, 1e150])
+def test_ising_samples_at_the_temperature_bounds(T):
+    # #17 item 15: at the ends of the accepted range, finite numbers and no RuntimeWarning
+    samples = datasets.ising_samples(4, T, 8, seed=0)
+    assert np.isfinite(samples.tau_int) and samples.spacing >= 1
+    measured = datasets.ising_observables(np.repeat(samples.spins, 8, axis=0), T)
+    assert all(np.isfinite(value) for value in measured.values()), measured
+
+
+@pytest.mark.xfail(
+    raises=RuntimeWarning,
+    reason="#17 item 15, outside bmlib.datasets: stats.jackknife squares deviations of ~1e300 "
+    "(the specific heat at T = 1e-150), which overflows to an infinite error bar",
+)
+def test_ising_observables_of_fluctuating_lattices_at_the_lowest_temperature():
+    spins = 2 * np.random.default_rng(0).integers(0, 2, size=(64, 4, 4)) - 1
+    measured = datasets.ising_observables(spins, 1e-150)
+    assert all(np.isfinite(value) for value in measured.values()), measured
