@@ -4,7 +4,8 @@ The pattern sets (:func:`bars_and_stripes`, :func:`encoder_patterns`) return a f
 shape (n_patterns, n_features) holding 0 and 1, one pattern per row, in a fixed documented order.
 :func:`digits` and :func:`nudged_digits` return scikit-learn's bundled copy of the 8 x 8
 handwritten digits (nothing is downloaded) scaled to [0, 1], with their labels. :func:`read_idx`
-reads MNIST-format IDX files from local disk, raw or gzip-compressed.
+reads MNIST-format IDX files from local disk, raw or gzip-compressed (its code, mostly checks of
+files that may lie, is in ``bmlib/_idx.py``).
 
 :func:`ising_samples` turns the Ising model of :mod:`bmlib.ising` into a data set: decorrelated
 equilibrium configurations of an L x L lattice, as 0/1 visible vectors an RBM can learn.
@@ -15,15 +16,14 @@ from Monte Carlo or from a model's samples. :func:`lattice_orbits` describes an 
 lattice's symmetry (weight sharing), for :func:`bmlib.rbm.tie_parameters`.
 """
 
-import gzip
 import itertools
 import math
-import os
 from dataclasses import dataclass
 
 import numpy as np
 
 from bmlib import _validate, ising, rng, stats
+from bmlib._idx import read_idx  # MNIST's file format, in a module of its own
 
 __all__ = [
     "bars_and_stripes",
@@ -65,6 +65,7 @@ def bars_and_stripes(n, *, distinct=True):
     n = _validate.count("n", n)
     if n < 2:
         raise ValueError(f"n must be >= 2, got {n}")
+    distinct = _validate.flag("distinct", distinct)
     subsets = np.array(list(itertools.product([0.0, 1.0], repeat=n)))  # (2^n, n)
     stripes = np.repeat(subsets, n, axis=1)  # row i on -> n pixels of row i on
     bars = np.tile(subsets, (1, n))  # column j on -> pixel j of every row on
@@ -171,91 +172,6 @@ def nudged_digits():
     return X, np.tile(y, 5)
 
 
-# IDX type codes (third byte of the magic number) -> big-endian NumPy dtype
-_IDX_TYPES = {
-    0x08: np.dtype(">u1"),
-    0x09: np.dtype(">i1"),
-    0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"),
-    0x0D: np.dtype(">f4"),
-    0x0E: np.dtype(">f8"),
-}
-_CHUNK = 1 << 20
-
-
-def read_idx(path):
-    """Read an array from an IDX file (the format of MNIST), raw or gzip-compressed.
-
-    The format: two zero bytes, a type code (0x08 unsigned byte, 0x09 signed byte, 0x0B int16,
-    0x0C int32, 0x0D float32, 0x0E float64), the number of dimensions d, then d big-endian
-    32-bit sizes, then the values in C order, big-endian. A path ending in ``.gz`` is read
-    through gzip. Only local files are read; nothing is downloaded.
-
-    Everything in the header is checked before any array is allocated, and the file must hold
-    exactly as many bytes as the header promises, so a truncated file or a forged header gives
-    a ``ValueError`` naming the problem instead of a huge allocation.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-
-    Returns
-    -------
-    ndarray of shape given by the header, in native byte order
-        For MNIST: images ``uint8`` of shape (n, 28, 28) holding 0..255, labels ``uint8`` (n,).
-    """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    path = os.fspath(path)
-    compressed = path.endswith(".gz")
-    opener = gzip.open if compressed else open
-    with opener(path, "rb") as f:
-        try:
-            magic = _read_exactly(f, 4, path, "the 4-byte magic number")
-            if magic[0] != 0 or magic[1] != 0:
-                raise ValueError(
-                    f"{path} is not an IDX file: its magic number starts {magic[:2].hex()}, not 0000"
-                )
-            if magic[2] not in _IDX_TYPES:
-                raise ValueError(f"{path}: unknown IDX type code 0x{magic[2]:02X}")
-            dtype, n_dims = _IDX_TYPES[magic[2]], magic[3]
-            if n_dims == 0:
-                raise ValueError(f"{path}: the header says the array has 0 dimensions")
-            dims = np.frombuffer(_read_exactly(f, 4 * n_dims, path, f"{n_dims} sizes"), dtype=">u4")
-            shape = tuple(int(d) for d in dims)
-            n_bytes = dtype.itemsize * int(np.prod(shape, dtype=object))  # Python ints: no overflow
-            header = 4 + 4 * n_dims
-            if not compressed:
-                size = os.fstat(f.fileno()).st_size
-                if size != header + n_bytes:
-                    raise ValueError(
-                        f"{path}: the header promises {n_bytes} bytes of data for shape {shape}, "
-                        f"the file holds {size - header}"
-                    )
-            data = _read_exactly(f, n_bytes, path, f"{n_bytes} bytes of data for shape {shape}")
-            if f.read(1):
-                raise ValueError(
-                    f"{path}: the file holds more data than its header describes (shape {shape})"
-                )
-        except (OSError, EOFError, gzip.BadGzipFile) as err:
-            raise ValueError(
-                f"{path}: not a readable {'gzip ' if compressed else ''}IDX file ({err})"
-            ) from err
-    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
-
-
-def _read_exactly(f, n, path, what):
-    """Read exactly ``n`` bytes in chunks (never asking for more than the stream has given)."""
-    chunks, remaining = [], n
-    while remaining:
-        chunk = f.read(min(remaining, _CHUNK))
-        if not chunk:
-            raise ValueError(f"{path} is truncated: expected {what}, found only {n - remaining} bytes")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
 # ---------------------------------------------------------------------------------------
 # Ising configurations as data
 
@@ -265,8 +181,8 @@ def _spin_lattices(name, spins):
     if isinstance(spins, (str, bytes)) or spins is None:
         raise TypeError(f"{name} must be an array of -1 and +1, got {type(spins).__name__}")
     array = np.asarray(spins)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"{name} must be an array of -1 and +1, got {_validate.show(spins)}")
+    if array.dtype.kind not in "biuf":  # complex would lose its imaginary part in astype(int8)
+        raise TypeError(f"{name} must hold real numbers -1 and +1, got dtype {array.dtype}")
     single = array.ndim == 2
     if single:
         array = array[None]
@@ -619,6 +535,7 @@ def lattice_orbits(L, point_group=True):
     L = _validate.count("L", L)
     if L < 2:
         raise ValueError(f"L must be >= 2, got {L}")
+    point_group = _validate.flag("point_group", point_group)
     dx = np.arange(L)[:, None]
     dy = np.arange(L)[None, :]
     codes = dx * L + dy  # displacement (dx, dy) -> code
