@@ -56,6 +56,8 @@ def real_array(name, value):
         raise TypeError(f"{name} must be a real number or an array of real numbers") from err
     if raw.dtype.kind == "c":
         raise TypeError(f"{name} must be real, got complex values")
+    if raw.dtype.kind == "b" and raw.ndim == 0:
+        raise TypeError(f"{name} must be a number, got the bool {raw} (a bool is not a number)")
     try:
         array = raw.astype(np.float64, copy=False)
     except (TypeError, ValueError) as err:

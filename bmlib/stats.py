@@ -311,7 +311,12 @@ def jackknife(estimator, *series, n_blocks=32):
         keep[edges[b] : edges[b + 1]] = False
         estimates[b] = estimator(*(a[keep] for a in arrays))
         keep[edges[b] : edges[b + 1]] = True
-    error = float(np.sqrt((n_blocks - 1) / n_blocks * np.sum((estimates - estimates.mean()) ** 2)))
+    deviations = estimates - estimates.mean()
+    with np.errstate(over="ignore"):
+        error = float(np.sqrt((n_blocks - 1) / n_blocks * np.sum(deviations**2)))
+    if np.isinf(error):  # estimates near the largest float: the same sum, scaled by the largest
+        largest = np.abs(deviations).max()
+        error = float(largest * np.sqrt((n_blocks - 1) / n_blocks * np.sum((deviations / largest) ** 2)))
     return value, error
 
 

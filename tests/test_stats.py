@@ -277,3 +277,16 @@ def test_a_read_only_array_costs_logsumexp_no_second_compilation():
     compiled = len(stats._logsumexp.signatures)
     assert stats.logsumexp(np.broadcast_to(a, a.shape)) == stats.logsumexp(a)
     assert len(stats._logsumexp.signatures) == compiled
+
+
+def test_jackknife_of_estimates_near_the_largest_float_has_a_finite_error():
+    x = np.random.default_rng(6).standard_normal(64)
+    value, error = stats.jackknife(lambda s: s.mean(), x)
+    big_value, big_error = stats.jackknife(lambda s: 1e300 * s.mean(), x)
+    assert big_value == pytest.approx(1e300 * value, rel=1e-12)
+    assert big_error == pytest.approx(1e300 * error, rel=1e-12)
+
+
+def test_zero_dimensional_bool_arrays_are_not_numbers():
+    with pytest.raises(TypeError, match="window_factor must be a number, got the bool"):
+        stats.integrated_autocorrelation_time(np.arange(10.0), window_factor=np.array(True))

@@ -122,13 +122,27 @@ def series_observables(energies, magnetizations, T, n_spins):
 
     # A series that does not vary has no heat capacity or susceptibility at any T: 0, where
     # dividing by N T^2 would give 0 / 0 once T^2 underflows (T < 1e-162).
+    def finite(value, name):
+        if not np.isfinite(value):
+            raise ValueError(
+                f"the {name} of these series is beyond the largest float at T = {T!r}: they fluctuate "
+                "far more than a system in equilibrium at that temperature can"
+            )
+        return value
+
     def specific_heat(e):
         variance = e.var()
-        return variance / (n_spins * T**2) if variance > 0 else 0.0
+        if variance <= 0:
+            return 0.0
+        with np.errstate(over="ignore", divide="ignore"):
+            return finite(variance / (n_spins * T**2), "specific heat")
 
     def susceptibility(m):
         variance = np.mean(m**2) - np.mean(np.abs(m)) ** 2
-        return variance / (n_spins * T) if variance > 0 else 0.0
+        if variance <= 0:
+            return 0.0
+        with np.errstate(over="ignore"):
+            return finite(variance / (n_spins * T), "susceptibility")
 
     def binder(m):
         m2 = np.mean(m**2)
