@@ -62,7 +62,7 @@ def bars_and_stripes(n, *, distinct=True):
     ndarray of shape (n_patterns, n * n)
         Stripes first (row subsets in binary counting order), then bars.
     """
-    n = _validate.count("n", n)
+    n = _validate.count("n", n, maximum=14, why="2^(n+1) patterns of n^2 pixels are 51 MB at n = 14")
     if n < 2:
         raise ValueError(f"n must be >= 2, got {n}")
     distinct = _validate.flag("distinct", distinct)
@@ -94,7 +94,7 @@ def encoder_patterns(n):
     ndarray of shape (n, 2 * n)
         Row i is [e_i, e_i]: the first n columns are the inputs, the last n the outputs.
     """
-    n = _validate.count("n", n)
+    n = _validate.count("n", n, maximum=4096, why="the n x 2n patterns are 268 MB at n = 4096")
     if n < 2:
         raise ValueError(f"n must be >= 2, got {n}")
     identity = np.eye(n)
@@ -532,7 +532,7 @@ def lattice_orbits(L, point_group=True):
     hidden_orbits : ndarray of int64, shape (L*L,)
         All 0: one shared hidden bias.
     """
-    L = _validate.count("L", L)
+    L = _validate.count("L", L, maximum=64, why="the (L^2, L^2) weight labels are 134 MB at L = 64")
     if L < 2:
         raise ValueError(f"L must be >= 2, got {L}")
     point_group = _validate.flag("point_group", point_group)

@@ -299,3 +299,13 @@ def test_numpy_bools_are_flags_and_bools_are_not_numbers():
     ]:
         with pytest.raises(TypeError, match="bool"):
             call()
+
+
+def test_sizes_whose_result_could_not_fit_in_memory_are_refused_by_name():
+    # bars_and_stripes(30) built 2^31 rows until memory ran out; the others raised MemoryError
+    with pytest.raises(ValueError, match="n must be at most 14"):
+        datasets.bars_and_stripes(30)
+    with pytest.raises(ValueError, match="n must be at most 4_096"):
+        datasets.encoder_patterns(10**6)
+    with pytest.raises(ValueError, match="L must be at most 64"):
+        datasets.lattice_orbits(1000)
