@@ -318,6 +318,22 @@ def test_bad_input_is_refused_with_the_parameter_named():
             call()
 
 
+def test_boltzmann_machine_methods_check_what_fit_checks():
+    # #17 item 7: kl_from_data took 4 columns as 4 visible units of a 3-visible machine, sample
+    # ran 0 sweeps, and fit(method="exact") never looked at its seed
+    machine = bm.BoltzmannMachine(3, 1, seed=0)
+    with pytest.raises(ValueError, match="patterns must have 3 columns"):
+        machine.kl_from_data([[0, 1, 1, 0]])
+    with pytest.raises(ValueError, match="n_sweeps must be >= 1"):
+        machine.sample(5, n_sweeps=0)
+    for seed, error in [("abc", TypeError), (np.nan, TypeError), (-1, ValueError), (2.5, TypeError)]:
+        with pytest.raises(error, match="seed must be"):
+            machine.fit([[0, 1, 1]], 1, method="exact", seed=seed)
+    with pytest.raises(ValueError, match="n_chains and n_sweeps must be >= 1"):
+        machine.fit([[0, 1, 1]], 1, method="exact", n_chains=0)
+    assert machine.n_cycles_ == 0 and machine.kl_from_data([[0, 1, 1]]) > 0
+
+
 # --- Hopfield networks ---------------------------------------------------------------------
 
 

@@ -231,11 +231,12 @@ class BoltzmannMachine:
         momentum : float
             0 <= alpha < 1: each step adds alpha times the previous step.
         n_chains, n_sweeps, schedule
-            Sampling effort for ``method="sample"``.
+            Sampling effort for ``method="sample"`` (checked whatever the method).
         stop : callable, optional
             ``stop(machine)`` is called after each cycle; training ends when it returns True.
         seed : int, numpy.random.Generator or None
-            Sampling (method "sample"); default: the machine's own generator.
+            Sampling (method "sample"; checked whatever the method); default: the machine's own
+            generator.
         verbose : bool or "auto"
             Show a progress line over the cycles ("auto": only when a person is watching, see
             ``bmlib.progress``; never under nbval).
@@ -244,11 +245,7 @@ class BoltzmannMachine:
         -------
         BoltzmannMachine
         """
-        patterns = _validate.binary_patterns("patterns", patterns, self.n_units)
-        if patterns.shape[1] != self.n_visible:
-            raise ValueError(
-                f"patterns must have {self.n_visible} columns (one per visible unit), got {patterns.shape[1]}"
-            )
+        patterns = self._visible_patterns(patterns)
         n_cycles = _validate.count("n_cycles", n_cycles)
         learning_rate = _validate.positive_scalar("learning_rate", learning_rate)
         if method not in ("exact", "sample"):
@@ -264,6 +261,13 @@ class BoltzmannMachine:
             raise ValueError(
                 f"weight_decay must be >= 0 and momentum in [0, 1), got {weight_decay}, {momentum}"
             )
+        # checked whatever the method, so that a mistake is not hidden until method="sample"
+        n_chains = _validate.count("n_chains", n_chains)
+        n_sweeps = _validate.count("n_sweeps", n_sweeps)
+        if n_chains < 1 or n_sweeps < 1:
+            raise ValueError(f"n_chains and n_sweeps must be >= 1, got {n_chains} and {n_sweeps}")
+        steps = ((self.T, 20),) if schedule is None else _checks.schedule(schedule)
+        generator = self._generator if seed is None else rng.as_generator(seed)
         exact_kl = self.n_units <= _checks.MAX_EXACT_UNITS
         if method == "exact":
             if not exact_kl:
@@ -271,13 +275,6 @@ class BoltzmannMachine:
                     f"method='exact' needs at most {_checks.MAX_EXACT_UNITS} units, got {self.n_units}"
                 )
             clamped_data = _noisy_distribution(patterns, noise)
-        else:
-            n_chains = _validate.count("n_chains", n_chains)
-            n_sweeps = _validate.count("n_sweeps", n_sweeps)
-            if n_chains < 1 or n_sweeps < 1:
-                raise ValueError("n_chains and n_sweeps must be >= 1")
-            steps = ((self.T, 20),) if schedule is None else _checks.schedule(schedule)
-            generator = self._generator if seed is None else rng.as_generator(seed)
         data = _data_distribution(patterns)
         beta = 1.0 / self.T
         mask = self.connectivity
@@ -347,8 +344,8 @@ class BoltzmannMachine:
         """
         n_samples = _validate.count("n_samples", n_samples)
         n_sweeps = _validate.count("n_sweeps", n_sweeps)
-        if n_samples < 1:
-            raise ValueError("n_samples must be >= 1")
+        if n_samples < 1 or n_sweeps < 1:
+            raise ValueError(f"n_samples and n_sweeps must be >= 1, got {n_samples} and {n_sweeps}")
         generator = self._generator if seed is None else rng.as_generator(seed)
         states = (generator.random((n_samples, self.n_units)) < 0.5).astype(np.float64)
         streams = rng.stream_states(generator, n_samples)
@@ -362,12 +359,22 @@ class BoltzmannMachine:
         Parameters
         ----------
         patterns : array_like of shape (n_patterns, n_visible)
+            Binary, one column per visible unit of this machine.
 
         Returns
         -------
         float
         """
-        return kl_from_data(self.W_, self.theta_, patterns, self.T)
+        return kl_from_data(self.W_, self.theta_, self._visible_patterns(patterns), self.T)
+
+    def _visible_patterns(self, patterns):
+        """``patterns`` checked as binary data with one column per visible unit."""
+        patterns = _validate.binary_patterns("patterns", patterns, self.n_units)
+        if patterns.shape[1] != self.n_visible:
+            raise ValueError(
+                f"patterns must have {self.n_visible} columns (one per visible unit), got {patterns.shape[1]}"
+            )
+        return patterns
 
     def visible_distribution(self):
         """Exact P-(v) = sum_h P(v, h), indexed by the visible code (see ``exact.marginal``)."""
