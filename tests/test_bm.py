@@ -334,6 +334,71 @@ def test_boltzmann_machine_methods_check_what_fit_checks():
     assert machine.n_cycles_ == 0 and machine.kl_from_data([[0, 1, 1]]) > 0
 
 
+def test_bools_are_not_numbers_flags_are_bools_and_unused_settings_are_checked():
+    # #17 item 14: T=True and learning_rate=True became 1.0, flags took NaN or strings, and
+    # statistics(method="exact") never looked at its sampling settings or seed
+    W, theta = _random_machine(3)
+    s, patterns = np.zeros(3), [[1, 0]]
+    machine = bm.BoltzmannMachine(2, 1, seed=0)
+    calls = {
+        "T": [
+            lambda v: bm.gibbs(s, W, theta, T=v),
+            lambda v: bm.gibbs_reference(s, W, theta, T=v),
+            lambda v: bm.gibbs_samples(s, W, theta, T=v),
+            lambda v: bm.statistics(W, theta, T=v),
+            lambda v: bm.kl_from_data(W, theta, patterns, T=v),
+            lambda v: bm.kl_gradient(W, theta, patterns, T=v),
+            lambda v: bm.BoltzmannMachine(2, T=v),
+            lambda v: exact.moments(W, theta, v),
+            lambda v: exact.log_partition(W, theta, v),
+        ],
+        "schedule temperature": [
+            lambda v: bm.anneal(W, theta, [(v, 2)]),
+            lambda v: machine.fit(patterns, 1, method="sample", schedule=[(v, 2)]),
+        ],
+        "learning_rate": [lambda v: machine.fit(patterns, 1, v)],
+        "weight_decay": [lambda v: machine.fit(patterns, 1, weight_decay=v)],
+        "momentum": [lambda v: machine.fit(patterns, 1, momentum=v)],
+        "noise": [
+            lambda v: machine.fit(patterns, 1, noise=(v, 0.0)),
+            lambda v: machine.fit(patterns, 1, noise=[v, v]),
+        ],
+        "init_scale": [lambda v: bm.BoltzmannMachine(2, init_scale=v)],
+        "theta": [lambda v: bm.energy(s, W, v)],
+        "n_sweeps": [
+            lambda v: bm.gibbs(s, W, theta, n_sweeps=v),
+            lambda v: bm.statistics(W, theta, n_sweeps=v),
+        ],
+        "n_chains": [
+            lambda v: bm.statistics(W, theta, n_chains=v),
+            lambda v: machine.fit(patterns, 1, n_chains=v),
+        ],
+        "max_sweeps": [lambda v: bm.hopfield_recall(s, W, theta, max_sweeps=v)],
+        "n_visible": [lambda v: exact.marginal(W, theta, v)],
+        "seed": [lambda v: bm.statistics(W, theta, seed=v), lambda v: machine.fit(patterns, 1, seed=v)],
+    }
+    for name, functions in calls.items():
+        for call in functions:
+            for value in (True, False, np.True_):
+                with pytest.raises(TypeError, match=f"{name} must be|{name} must hold numbers"):
+                    call(value)
+    for value in (np.nan, "yes", 1, None):
+        with pytest.raises(TypeError, match="verbose must be True or False"):
+            machine.fit(patterns, 1, verbose=value)
+    with pytest.raises(TypeError, match="stop must be a function"):
+        machine.fit(patterns, 1, stop=True)
+    with pytest.raises(TypeError, match="schedule temperature must be"):
+        bm.anneal(W, theta, [("2", 2)])
+    with pytest.raises(ValueError, match="weight_decay must be a single number"):
+        machine.fit(patterns, 1, weight_decay=[0.1, 0.2])
+    for name in ("n_chains", "n_sweeps", "burn_in"):  # checked although method="exact" does not use them
+        with pytest.raises(TypeError, match=f"{name} must be an integer"):
+            bm.statistics(W, theta, **{name: "abc"})
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        bm.statistics(W, theta, seed=-1)
+    assert machine.n_cycles_ == 0
+
+
 # --- Hopfield networks ---------------------------------------------------------------------
 
 

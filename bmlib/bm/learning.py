@@ -170,7 +170,7 @@ class BoltzmannMachine:
                 raise ValueError("connectivity must be symmetric")
             mask = mask & ~np.eye(n, dtype=bool)
         self.connectivity = mask
-        init_scale = float(_validate.real_array("init_scale", init_scale))
+        init_scale = _checks.scalar("init_scale", init_scale)
         if init_scale < 0:
             raise ValueError(f"init_scale must be >= 0, got {init_scale}")
         self.init_scale = init_scale
@@ -252,11 +252,11 @@ class BoltzmannMachine:
             raise ValueError(f"method must be 'exact' or 'sample', got {method!r}")
         if step not in ("gradient", "sign"):
             raise ValueError(f"step must be 'gradient' or 'sign', got {step!r}")
-        noise = _validate.real_array("noise", noise)
+        noise = _checks.numbers("noise", noise)
         if noise.shape != (2,) or np.any(noise < 0) or np.any(noise >= 1):
             raise ValueError(f"noise must be two probabilities in [0, 1), got {noise}")
-        weight_decay = float(_validate.real_array("weight_decay", weight_decay))
-        momentum = float(_validate.real_array("momentum", momentum))
+        weight_decay = _checks.scalar("weight_decay", weight_decay)
+        momentum = _checks.scalar("momentum", momentum)
         if weight_decay < 0 or not 0 <= momentum < 1:
             raise ValueError(
                 f"weight_decay must be >= 0 and momentum in [0, 1), got {weight_decay}, {momentum}"
@@ -268,6 +268,10 @@ class BoltzmannMachine:
             raise ValueError(f"n_chains and n_sweeps must be >= 1, got {n_chains} and {n_sweeps}")
         steps = ((self.T, 20),) if schedule is None else _checks.schedule(schedule)
         generator = self._generator if seed is None else rng.as_generator(seed)
+        if stop is not None and not callable(stop):
+            raise TypeError(f"stop must be a function of the machine or None, got {type(stop).__name__}")
+        if not (isinstance(verbose, str) and verbose == "auto"):
+            verbose = _validate.flag("verbose", verbose)
         exact_kl = self.n_units <= _checks.MAX_EXACT_UNITS
         if method == "exact":
             if not exact_kl:

@@ -287,9 +287,9 @@ def statistics(
         phase, ``n_chains`` per pattern) from random starts for ``burn_in`` sweeps, then
         averages over the next ``n_sweeps`` sweeps.
     n_chains, n_sweeps, burn_in : int
-        Sampling effort (ignored by "exact").
+        Sampling effort (not used by "exact", but checked).
     seed : int, numpy.random.Generator or None
-        For "sample".
+        For "sample" (checked whatever the method).
 
     Returns
     -------
@@ -303,18 +303,19 @@ def statistics(
         raise ValueError(f"method must be 'exact' or 'sample', got {method!r}")
     if patterns is not None:
         patterns = _validate.binary_patterns("patterns", patterns, theta.size)
-    if method == "exact":
-        if theta.size > _checks.MAX_EXACT_UNITS:
-            raise ValueError(f"method='exact' enumerates 2^N states: N must be <= {_checks.MAX_EXACT_UNITS}")
-        if patterns is None:
-            return exact.moments(W, theta, T)
-        return exact.clamped_moments(W, theta, patterns, T)
+    # checked whatever the method, so that a mistake is not hidden until method="sample"
     n_chains = _validate.count("n_chains", n_chains)
     n_sweeps = _validate.count("n_sweeps", n_sweeps)
     burn_in = _validate.count("burn_in", burn_in)
     if n_chains < 1 or n_sweeps < 1:
         raise ValueError(f"n_chains and n_sweeps must be >= 1, got {n_chains} and {n_sweeps}")
     generator = rng.as_generator(seed)
+    if method == "exact":
+        if theta.size > _checks.MAX_EXACT_UNITS:
+            raise ValueError(f"method='exact' enumerates 2^N states: N must be <= {_checks.MAX_EXACT_UNITS}")
+        if patterns is None:
+            return exact.moments(W, theta, T)
+        return exact.clamped_moments(W, theta, patterns, T)
     pairwise = _kernels.sampled_pairwise(
         W, theta, patterns, 1.0 / T, n_chains, n_sweeps, ((T, burn_in),), generator, (0.0, 0.0)
     )
