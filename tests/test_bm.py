@@ -334,6 +334,49 @@ def test_boltzmann_machine_methods_check_what_fit_checks():
     assert machine.n_cycles_ == 0 and machine.kl_from_data([[0, 1, 1]]) > 0
 
 
+@pytest.mark.parametrize("huge", [2**63, 2**70])
+def test_counts_beyond_10_to_the_12_are_refused_by_name(huge):
+    # #17 item 12: 2**63 wrapped around in 64-bit arithmetic, so statistics(method="sample",
+    # n_sweeps=2**63) ran 0 sweeps and divided by zero; every count of bm and exact is bounded
+    W, theta = _random_machine(3)
+    s, patterns = np.zeros(3), [[1, 0]]
+    machine = bm.BoltzmannMachine(2, 1, seed=0)
+    calls = {
+        "n_sweeps": [
+            lambda n: bm.statistics(W, theta, method="sample", n_sweeps=n),
+            lambda n: bm.gibbs(s, W, theta, n_sweeps=n),
+            lambda n: bm.gibbs_reference(s, W, theta, n_sweeps=n),
+            lambda n: machine.sample(1, n),
+            lambda n: machine.fit(patterns, 1, method="sample", n_sweeps=n),
+        ],
+        "n_chains": [
+            lambda n: bm.statistics(W, theta, method="sample", n_chains=n),
+            lambda n: machine.fit(patterns, 1, method="sample", n_chains=n),
+        ],
+        "burn_in": [
+            lambda n: bm.statistics(W, theta, method="sample", burn_in=n),
+            lambda n: bm.gibbs_samples(s, W, theta, burn_in=n),
+        ],
+        "n_samples": [lambda n: bm.gibbs_samples(s, W, theta, n_samples=n), lambda n: machine.sample(n)],
+        "thin": [lambda n: bm.gibbs_samples(s, W, theta, thin=n)],
+        "max_sweeps": [lambda n: bm.hopfield_recall(s, W, theta, max_sweeps=n)],
+        "schedule n_sweeps": [
+            lambda n: bm.anneal(W, theta, [(1.0, n)]),
+            lambda n: machine.fit(patterns, 1, method="sample", schedule=[(1.0, n)]),
+        ],
+        "n_cycles": [lambda n: machine.fit(patterns, n)],
+        "n_visible": [lambda n: bm.BoltzmannMachine(n), lambda n: exact.marginal(W, theta, n)],
+        "n_hidden": [lambda n: bm.BoltzmannMachine(2, n), lambda n: bm.encoder_connectivity(2, n)],
+        "n_group": [lambda n: bm.encoder_connectivity(n, 2)],
+        "n": [exact.binary_states, exact.states_by_code],
+    }
+    for name, functions in calls.items():
+        for call in functions:
+            with pytest.raises(ValueError, match=f"{name} must be at most 1_000_000_000_000"):
+                call(huge)
+    assert machine.n_cycles_ == 0
+
+
 def test_bools_are_not_numbers_flags_are_bools_and_unused_settings_are_checked():
     # #17 item 14: T=True and learning_rate=True became 1.0, flags took NaN or strings, and
     # statistics(method="exact") never looked at its sampling settings or seed
