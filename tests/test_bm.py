@@ -442,6 +442,30 @@ def test_bools_are_not_numbers_flags_are_bools_and_unused_settings_are_checked()
     assert machine.n_cycles_ == 0
 
 
+def test_temperatures_beyond_the_bounds_are_refused_and_the_bounds_give_finite_results():
+    # #17 item 15: statistics at T below about 5.6e-309 (1/T = inf) returned all NaN without a word
+    W, theta = _random_machine(5, seed=2)
+    calls = [
+        lambda T: bm.statistics(W, theta, T=T),
+        lambda T: bm.statistics(W, theta, T=T, method="sample"),
+        lambda T: bm.gibbs(np.zeros(5), W, theta, T=T),
+        lambda T: bm.anneal(W, theta, [(T, 1)]),
+        lambda T: bm.BoltzmannMachine(2, T=T),
+    ]
+    for T in (5e-309, 1e-151, 1e151):
+        for call in calls:
+            with pytest.raises(ValueError, match=r"(T|temperature) must be between 1e-150 and 1e\+150"):
+                call(T)
+    for T in (1e-150, 1e150):
+        _, exact_pairwise = bm.statistics(W, theta, T=T)
+        _, sampled = bm.statistics(W, theta, T=T, method="sample", n_chains=4, n_sweeps=5, burn_in=5, seed=0)
+        assert np.all(np.isfinite(exact_pairwise)) and np.all(np.isfinite(sampled))
+    # Delta E / T beyond the largest float: p_on is exactly 0 or 1, without an overflow warning
+    start = _random_states(4, 5, 1)
+    fast = bm.gibbs(start, 1e200 * W, 1e200 * theta, 1e-150, 3, seed=1)
+    assert np.array_equal(bm.gibbs_reference(start, 1e200 * W, 1e200 * theta, 1e-150, 3, seed=1), fast)
+
+
 # --- Hopfield networks ---------------------------------------------------------------------
 
 

@@ -134,7 +134,8 @@ def gibbs_reference(s, W, theta, T=1.0, n_sweeps=1, seed=None, clamped=None):
             for i in free:
                 u = rng.next_double(streams, chain)
                 delta_E = W[i] @ state + theta[i]
-                state[i] = 1.0 if u < sigmoid(delta_E / T) else 0.0
+                with np.errstate(over="ignore"):  # at tiny T, Delta E / T = +-inf: p_on is 1 or 0
+                    state[i] = 1.0 if u < sigmoid(delta_E / T) else 0.0
     return states[0] if one else states
 
 
