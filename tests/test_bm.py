@@ -466,6 +466,26 @@ def test_temperatures_beyond_the_bounds_are_refused_and_the_bounds_give_finite_r
     assert np.array_equal(bm.gibbs_reference(start, 1e200 * W, 1e200 * theta, 1e-150, 3, seed=1), fast)
 
 
+def test_learning_that_diverges_stops_with_an_error_naming_the_learning_rate():
+    # #17 item 15: at learning rate 100 the KL went 0.7 -> 12 -> 4992 without a word
+    parity = np.array([v for v in itertools.product([0.0, 1.0], repeat=3) if sum(v) % 2 == 0])
+    machine = bm.BoltzmannMachine(3, 1, init_scale=1.0, seed=1)
+    with pytest.raises(ValueError, match=r"cycle 1: one cycle raised the KL .* learning_rate \(it is 100\)"):
+        machine.fit(parity, 10, 100.0)
+    assert machine.n_cycles_ == 1 and len(machine.kl_history_) == 2  # kept for inspection
+    # beyond 20 units there is no exact KL: the energy gaps tell
+    patterns = _random_states(4, 21, 0)
+    with pytest.raises(ValueError, match=r"an energy gap can reach .* beyond 745 T.* lower learning_rate"):
+        bm.BoltzmannMachine(21, seed=0).fit(patterns, 5, 1000.0, method="sample", n_chains=1, n_sweeps=1)
+    # a step that overflows, even a sign step, and a weight decay that grows the weights
+    with pytest.raises(ValueError, match="outgrew float arithmetic .* lower learning_rate"):
+        bm.BoltzmannMachine(3, 1, seed=1).fit(parity, 3, 1e308, step="sign")
+    with pytest.raises(ValueError, match="lower learning_rate .* or weight_decay"):
+        bm.BoltzmannMachine(3, 1, seed=1).fit(parity, 100, 1.0, weight_decay=3.0)
+    with pytest.raises(ValueError, match="init_scale must be between 0 and 1e288"):
+        bm.BoltzmannMachine(3, 1, init_scale=1e300)
+
+
 # --- Hopfield networks ---------------------------------------------------------------------
 
 

@@ -25,6 +25,10 @@ from bmlib.exact import check_weights
 
 __all__ = ["kl_from_data", "kl_gradient", "encoder_connectivity", "BoltzmannMachine"]
 
+# an energy gap beyond 745 T leaves p_on = sigma(Delta E / T) exactly 0 or 1 in float64:
+# exp(-745) is below the smallest positive double, 2^-1074 = e^-744.4
+_SATURATED_GAP = 745.0
+
 
 def kl_from_data(W, theta, patterns, T=1.0):
     """Exact KL(P+ || P-) of a machine whose first ``patterns.shape[1]`` units are visible.
@@ -135,8 +139,9 @@ class BoltzmannMachine:
     connectivity : array_like of bool, shape (N, N), optional
         Symmetric mask of the weights that exist (default: all pairs).
     init_scale : float
-        Standard deviation of the random initial weights (>= 0; random weights break the
-        symmetry between hidden units, which identical zero weights would never do).
+        Standard deviation of the random initial weights (>= 0, and at most 1e288 / N so that
+        the energies stay finite floats; random weights break the symmetry between hidden
+        units, which identical zero weights would never do).
     seed : int, numpy.random.Generator or None
         Initial weights and, unless ``fit`` is given its own, the sampling in ``fit``.
 
@@ -171,8 +176,8 @@ class BoltzmannMachine:
             mask = mask & ~np.eye(n, dtype=bool)
         self.connectivity = mask
         init_scale = _checks.scalar("init_scale", init_scale)
-        if init_scale < 0:
-            raise ValueError(f"init_scale must be >= 0, got {init_scale}")
+        if not 0 <= init_scale <= 1e288 / n:  # normal draws stay below 40: every gap <= 40 n init_scale
+            raise ValueError(f"init_scale must be between 0 and 1e288 / {n} units, got {init_scale}")
         self.init_scale = init_scale
         self._generator = rng.as_generator(seed)
         upper = np.triu(self._generator.normal(0.0, init_scale, size=(n, n)), 1)
@@ -244,6 +249,21 @@ class BoltzmannMachine:
         Returns
         -------
         BoltzmannMachine
+
+        Raises
+        ------
+        ValueError
+            Besides bad arguments: when training diverges, naming ``learning_rate``; the machine
+            keeps the parameters that showed it. Checked once per cycle: (1) the parameters are
+            not finite or their energy gaps exceed :data:`bmlib.exact.MAX_GAP`; with ``step="gradient"``
+            also (2) the exact KL (N <= 20) rose by more than n_visible ln 2 in one cycle, more
+            than the KL of a uniform guess can ever be, so the step overshot, or (3) the bound
+            on every energy gap, max_i (sum_j |w_ij| + |theta_i|), grew past 745 T (and past
+            its value at the start), where p_on is exactly 0 or 1 in float64 (e^-745 is below
+            the smallest double). Descent with a step the KL's curvature allows never gets
+            there: the gradient that pushes a probability p down is about p, so gaps grow like
+            the log of the number of cycles. A sign step moves each parameter by exactly eta
+            per cycle and cannot overshoot like that; only (1) applies to it.
         """
         patterns = self._visible_patterns(patterns)
         n_cycles = _validate.count("n_cycles", n_cycles)
@@ -286,6 +306,7 @@ class BoltzmannMachine:
         velocity_theta = np.zeros_like(self.theta_)
         self.kl_history_ = [_kl(self.W_, self.theta_, data, self.T)] if exact_kl else []
         self.n_cycles_ = 0
+        gap_limit = max(_SATURATED_GAP * self.T, _largest_gap(self.W_, self.theta_))
         bar = progress.Progress(n_cycles, "learning cycle", verbose)
         for _ in range(n_cycles):
             if method == "exact":
@@ -312,15 +333,29 @@ class BoltzmannMachine:
             difference = beta * (plus - minus)
             if step == "sign":
                 difference = np.sign(difference)
-            step_W = learning_rate * (difference * mask - weight_decay * self.W_)
-            step_theta = learning_rate * np.diag(difference)
-            velocity_W = momentum * velocity_W + step_W
-            velocity_theta = momentum * velocity_theta + step_theta
-            self.W_ = self.W_ + velocity_W
-            self.theta_ = self.theta_ + velocity_theta
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging step is reported below
+                step_W = learning_rate * (difference * mask - weight_decay * self.W_)
+                step_theta = learning_rate * np.diag(difference)
+                velocity_W = momentum * velocity_W + step_W
+                velocity_theta = momentum * velocity_theta + step_theta
+                self.W_ = self.W_ + velocity_W
+                self.theta_ = self.theta_ + velocity_theta
             self.n_cycles_ += 1
-            if exact_kl:
+            problem = _divergence(self.W_, self.theta_, self.T, gap_limit if step == "gradient" else np.inf)
+            if problem is None and exact_kl:
                 self.kl_history_.append(_kl(self.W_, self.theta_, data, self.T))
+                before, after = self.kl_history_[-2:]
+                if step == "gradient" and after - before > self.n_visible * np.log(2):
+                    problem = (
+                        f"one cycle raised the KL from {before:.4g} to {after:.4g} nats, by more than "
+                        f"n_visible ln 2 = {self.n_visible * np.log(2):.4g}"
+                    )
+            if problem is not None:
+                bar.close()
+                advice = f"lower learning_rate (it is {learning_rate:g})"
+                if learning_rate * weight_decay >= 2:
+                    advice += " or weight_decay: learning_rate * weight_decay must stay below 2"
+                raise ValueError(f"training diverged at learning cycle {self.n_cycles_}: {problem}; {advice}")
             bar.update(f"KL {self.kl_history_[-1]:.4f}" if exact_kl else "")
             if stop is not None and stop(self):
                 break
@@ -413,6 +448,23 @@ def _noisy_distribution(patterns, noise):
         p_on = np.where(row == 1, 1.0 - off, on)
         probability += weight * np.prod(np.where(states == 1, p_on, 1.0 - p_on), axis=1)
     return states, probability
+
+
+def _largest_gap(W, theta):
+    """max_i (sum_j |w_ij| + |theta_i|): no unit's energy gap exceeds it, in any state (inf or NaN
+    when a parameter is)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.max(np.abs(W).sum(axis=1) + np.abs(theta)))
+
+
+def _divergence(W, theta, T, gap_limit):
+    """What shows that training diverged, from the parameters after a cycle, or None."""
+    gap = _largest_gap(W, theta)
+    if not gap <= exact.MAX_GAP:  # also NaN
+        return f"the parameters outgrew float arithmetic (energy gaps up to {gap:.3g} > {exact.MAX_GAP:g})"
+    if gap > gap_limit:
+        return f"an energy gap can reach {gap / T:.4g} T, beyond {_SATURATED_GAP:g} T, where p_on is 0 or 1"
+    return None
 
 
 def _kl(W, theta, data, T):
