@@ -478,8 +478,11 @@ def test_learning_that_diverges_stops_with_an_error_naming_the_learning_rate():
     with pytest.raises(ValueError, match=r"an energy gap can reach .* beyond 745 T.* lower learning_rate"):
         bm.BoltzmannMachine(21, seed=0).fit(patterns, 5, 1000.0, method="sample", n_chains=1, n_sweeps=1)
     # a step that overflows, even a sign step, and a weight decay that grows the weights
+    machine = bm.BoltzmannMachine(3, 1, seed=1)
     with pytest.raises(ValueError, match="outgrew float arithmetic .* lower learning_rate"):
-        bm.BoltzmannMachine(3, 1, seed=1).fit(parity, 3, 1e308, step="sign")
+        machine.fit(parity, 3, 1e308, step="sign")
+    with pytest.raises(ValueError, match="W and theta are too large"):
+        machine.sample(1)  # not samples from a machine beyond float arithmetic
     with pytest.raises(ValueError, match="lower learning_rate .* or weight_decay"):
         bm.BoltzmannMachine(3, 1, seed=1).fit(parity, 100, 1.0, weight_decay=3.0)
     with pytest.raises(ValueError, match="init_scale must be between 0 and 1e288"):

@@ -385,11 +385,12 @@ class BoltzmannMachine:
         n_sweeps = _validate.count("n_sweeps", n_sweeps)
         if n_samples < 1 or n_sweeps < 1:
             raise ValueError(f"n_samples and n_sweeps must be >= 1, got {n_samples} and {n_sweeps}")
+        W, theta = check_weights(self.W_, self.theta_)  # e.g. those a diverging fit left behind
         generator = self._generator if seed is None else rng.as_generator(seed)
         states = (generator.random((n_samples, self.n_units)) < 0.5).astype(np.float64)
         streams = rng.stream_states(generator, n_samples)
         free = np.arange(self.n_units, dtype=np.int64)
-        _kernels.gibbs_chains(states, self.W_, self.theta_, 1.0 / self.T, n_sweeps, free, streams)
+        _kernels.gibbs_chains(states, W, theta, 1.0 / self.T, n_sweeps, free, streams)
         return states[:, : self.n_visible]
 
     def kl_from_data(self, patterns):
