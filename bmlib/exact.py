@@ -42,10 +42,17 @@ __all__ = [
     "moments",
     "clamped_moments",
     "kl_divergence",
+    "MAX_GAP",
 ]
 
 _MAX_UNITS = 26  # 2^26 states x 26 bytes = 1.7 GB: beyond this enumeration is not the tool
 _SYMMETRY_TOLERANCE = 1e-10  # relative to the largest |w_ij|
+_MAX_LOG_WEIGHT = 1e307  # |-E(s)/T| below this: log Z and log P stay finite (the largest float is 1.8e308)
+
+MAX_GAP = 1e300
+"""The largest energy gap bound, max_i (sum_j |w_ij| + |theta_i|), that :func:`check_weights`
+accepts: with it every energy gap, every energy of up to 10^7 units, and every partial sum on the
+way is a finite float."""
 
 
 def binary_states(n):
@@ -120,7 +127,8 @@ def check_weights(W, theta):
     W : array_like of shape (n_units, n_units)
         Finite, symmetric (to 1e-10 of its largest entry) with a zero diagonal.
     theta : array_like of shape (n_units,)
-        Finite biases.
+        Finite biases. No unit's energy gap may exceed :data:`MAX_GAP` = 1e300 in any state:
+        sum_j |w_ij| + |theta_i| <= 1e300 for every i.
 
     Returns
     -------
@@ -132,8 +140,8 @@ def check_weights(W, theta):
     Raises
     ------
     ValueError
-        Wrong shapes, sizes that do not match, NaN or infinity, an asymmetric W or a
-        non-zero diagonal.
+        Wrong shapes, sizes that do not match, NaN or infinity, parameters so large that an
+        energy would overflow, an asymmetric W or a non-zero diagonal.
     """
     W = _validate.real_array("W", W)
     if W.ndim != 2 or W.shape[0] != W.shape[1] or W.shape[0] == 0:
@@ -143,6 +151,14 @@ def check_weights(W, theta):
         raise ValueError(f"theta must be 1-D (one bias per unit), got shape {theta.shape}")
     if theta.shape[0] != W.shape[0]:
         raise ValueError(f"theta has {theta.shape[0]} entries but W is {W.shape[0]} x {W.shape[1]}")
+    with np.errstate(over="ignore"):  # a sum beyond the largest float is inf, and refused
+        gaps = np.abs(W).sum(axis=1) + np.abs(theta)
+    if gaps.max() > MAX_GAP:
+        i = int(np.argmax(gaps))
+        raise ValueError(
+            f"W and theta are too large: unit {i} has an energy gap of up to sum_j |w_ij| + |theta_i| = "
+            f"{gaps[i]:.3g}, beyond {MAX_GAP:g}, where energies stop being finite floats"
+        )
     scale = max(1.0, float(np.abs(W).max()))
     asymmetry = float(np.abs(W - W.T).max())
     if asymmetry > _SYMMETRY_TOLERANCE * scale:
@@ -387,7 +403,14 @@ def _model(W, theta, T):
     W, theta = check_weights(W, theta)
     if theta.size > _MAX_UNITS:
         raise ValueError(f"W has {theta.size} units; exact enumeration handles at most {_MAX_UNITS}")
-    return W, theta, _validate.temperature("T", T)
+    T = _validate.temperature("T", T)
+    largest_energy = 0.5 * np.abs(W).sum() + np.abs(theta).sum()  # >= |E(s)| for every s
+    if largest_energy > _MAX_LOG_WEIGHT * T:
+        raise ValueError(
+            f"W and theta are too large for T = {T!r}: energies up to {largest_energy:.3g} make -E(s)/T "
+            "overflow a float; raise T or scale W and theta down"
+        )
+    return W, theta, T
 
 
 def _n_visible(n_visible, n_units):

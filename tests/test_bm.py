@@ -1,6 +1,7 @@
 """bmlib.bm: Boltzmann machines and Hopfield nets, checked against exact enumeration."""
 
 import itertools
+import tracemalloc
 
 import numba
 import numpy as np
@@ -317,6 +318,177 @@ def test_bad_input_is_refused_with_the_parameter_named():
             call()
 
 
+def test_boltzmann_machine_methods_check_what_fit_checks():
+    # #17 item 7: kl_from_data took 4 columns as 4 visible units of a 3-visible machine, sample
+    # ran 0 sweeps, and fit(method="exact") never looked at its seed
+    machine = bm.BoltzmannMachine(3, 1, seed=0)
+    with pytest.raises(ValueError, match="patterns must have 3 columns"):
+        machine.kl_from_data([[0, 1, 1, 0]])
+    with pytest.raises(ValueError, match="n_sweeps must be >= 1"):
+        machine.sample(5, n_sweeps=0)
+    for seed, error in [("abc", TypeError), (np.nan, TypeError), (-1, ValueError), (2.5, TypeError)]:
+        with pytest.raises(error, match="seed must be"):
+            machine.fit([[0, 1, 1]], 1, method="exact", seed=seed)
+    with pytest.raises(ValueError, match="n_chains and n_sweeps must be >= 1"):
+        machine.fit([[0, 1, 1]], 1, method="exact", n_chains=0)
+    assert machine.n_cycles_ == 0 and machine.kl_from_data([[0, 1, 1]]) > 0
+
+
+@pytest.mark.parametrize("huge", [2**63, 2**70])
+def test_counts_beyond_10_to_the_12_are_refused_by_name(huge):
+    # #17 item 12: 2**63 wrapped around in 64-bit arithmetic, so statistics(method="sample",
+    # n_sweeps=2**63) ran 0 sweeps and divided by zero; every count of bm and exact is bounded
+    W, theta = _random_machine(3)
+    s, patterns = np.zeros(3), [[1, 0]]
+    machine = bm.BoltzmannMachine(2, 1, seed=0)
+    calls = {
+        "n_sweeps": [
+            lambda n: bm.statistics(W, theta, method="sample", n_sweeps=n),
+            lambda n: bm.gibbs(s, W, theta, n_sweeps=n),
+            lambda n: bm.gibbs_reference(s, W, theta, n_sweeps=n),
+            lambda n: machine.sample(1, n),
+            lambda n: machine.fit(patterns, 1, method="sample", n_sweeps=n),
+        ],
+        "n_chains": [
+            lambda n: bm.statistics(W, theta, method="sample", n_chains=n),
+            lambda n: machine.fit(patterns, 1, method="sample", n_chains=n),
+        ],
+        "burn_in": [
+            lambda n: bm.statistics(W, theta, method="sample", burn_in=n),
+            lambda n: bm.gibbs_samples(s, W, theta, burn_in=n),
+        ],
+        "n_samples": [lambda n: bm.gibbs_samples(s, W, theta, n_samples=n), lambda n: machine.sample(n)],
+        "thin": [lambda n: bm.gibbs_samples(s, W, theta, thin=n)],
+        "max_sweeps": [lambda n: bm.hopfield_recall(s, W, theta, max_sweeps=n)],
+        "schedule n_sweeps": [
+            lambda n: bm.anneal(W, theta, [(1.0, n)]),
+            lambda n: machine.fit(patterns, 1, method="sample", schedule=[(1.0, n)]),
+        ],
+        "n_cycles": [lambda n: machine.fit(patterns, n)],
+        "n_visible": [lambda n: bm.BoltzmannMachine(n), lambda n: exact.marginal(W, theta, n)],
+        "n_hidden": [lambda n: bm.BoltzmannMachine(2, n), lambda n: bm.encoder_connectivity(2, n)],
+        "n_group": [lambda n: bm.encoder_connectivity(n, 2)],
+        "n": [exact.binary_states, exact.states_by_code],
+    }
+    for name, functions in calls.items():
+        for call in functions:
+            with pytest.raises(ValueError, match=f"{name} must be at most 1_000_000_000_000"):
+                call(huge)
+    assert machine.n_cycles_ == 0
+
+
+def test_bools_are_not_numbers_flags_are_bools_and_unused_settings_are_checked():
+    # #17 item 14: T=True and learning_rate=True became 1.0, flags took NaN or strings, and
+    # statistics(method="exact") never looked at its sampling settings or seed
+    W, theta = _random_machine(3)
+    s, patterns = np.zeros(3), [[1, 0]]
+    machine = bm.BoltzmannMachine(2, 1, seed=0)
+    calls = {
+        "T": [
+            lambda v: bm.gibbs(s, W, theta, T=v),
+            lambda v: bm.gibbs_reference(s, W, theta, T=v),
+            lambda v: bm.gibbs_samples(s, W, theta, T=v),
+            lambda v: bm.statistics(W, theta, T=v),
+            lambda v: bm.kl_from_data(W, theta, patterns, T=v),
+            lambda v: bm.kl_gradient(W, theta, patterns, T=v),
+            lambda v: bm.BoltzmannMachine(2, T=v),
+            lambda v: exact.moments(W, theta, v),
+            lambda v: exact.log_partition(W, theta, v),
+        ],
+        "schedule temperature": [
+            lambda v: bm.anneal(W, theta, [(v, 2)]),
+            lambda v: machine.fit(patterns, 1, method="sample", schedule=[(v, 2)]),
+        ],
+        "learning_rate": [lambda v: machine.fit(patterns, 1, v)],
+        "weight_decay": [lambda v: machine.fit(patterns, 1, weight_decay=v)],
+        "momentum": [lambda v: machine.fit(patterns, 1, momentum=v)],
+        "noise": [
+            lambda v: machine.fit(patterns, 1, noise=(v, 0.0)),
+            lambda v: machine.fit(patterns, 1, noise=[v, v]),
+        ],
+        "init_scale": [lambda v: bm.BoltzmannMachine(2, init_scale=v)],
+        "theta": [lambda v: bm.energy(s, W, v)],
+        "n_sweeps": [
+            lambda v: bm.gibbs(s, W, theta, n_sweeps=v),
+            lambda v: bm.statistics(W, theta, n_sweeps=v),
+        ],
+        "n_chains": [
+            lambda v: bm.statistics(W, theta, n_chains=v),
+            lambda v: machine.fit(patterns, 1, n_chains=v),
+        ],
+        "max_sweeps": [lambda v: bm.hopfield_recall(s, W, theta, max_sweeps=v)],
+        "n_visible": [lambda v: exact.marginal(W, theta, v)],
+        "seed": [lambda v: bm.statistics(W, theta, seed=v), lambda v: machine.fit(patterns, 1, seed=v)],
+    }
+    for name, functions in calls.items():
+        for call in functions:
+            for value in (True, False, np.True_):
+                with pytest.raises(TypeError, match=f"{name} must be|{name} must hold numbers"):
+                    call(value)
+    for value in (np.nan, "yes", 1, None):
+        with pytest.raises(TypeError, match="verbose must be True or False"):
+            machine.fit(patterns, 1, verbose=value)
+    with pytest.raises(TypeError, match="stop must be a function"):
+        machine.fit(patterns, 1, stop=True)
+    with pytest.raises(TypeError, match="schedule temperature must be"):
+        bm.anneal(W, theta, [("2", 2)])
+    with pytest.raises(ValueError, match="weight_decay must be a single number"):
+        machine.fit(patterns, 1, weight_decay=[0.1, 0.2])
+    for name in ("n_chains", "n_sweeps", "burn_in"):  # checked although method="exact" does not use them
+        with pytest.raises(TypeError, match=f"{name} must be an integer"):
+            bm.statistics(W, theta, **{name: "abc"})
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        bm.statistics(W, theta, seed=-1)
+    assert machine.n_cycles_ == 0
+
+
+def test_temperatures_beyond_the_bounds_are_refused_and_the_bounds_give_finite_results():
+    # #17 item 15: statistics at T below about 5.6e-309 (1/T = inf) returned all NaN without a word
+    W, theta = _random_machine(5, seed=2)
+    calls = [
+        lambda T: bm.statistics(W, theta, T=T),
+        lambda T: bm.statistics(W, theta, T=T, method="sample"),
+        lambda T: bm.gibbs(np.zeros(5), W, theta, T=T),
+        lambda T: bm.anneal(W, theta, [(T, 1)]),
+        lambda T: bm.BoltzmannMachine(2, T=T),
+    ]
+    for T in (5e-309, 1e-151, 1e151):
+        for call in calls:
+            with pytest.raises(ValueError, match=r"(T|temperature) must be between 1e-150 and 1e\+150"):
+                call(T)
+    for T in (1e-150, 1e150):
+        _, exact_pairwise = bm.statistics(W, theta, T=T)
+        _, sampled = bm.statistics(W, theta, T=T, method="sample", n_chains=4, n_sweeps=5, burn_in=5, seed=0)
+        assert np.all(np.isfinite(exact_pairwise)) and np.all(np.isfinite(sampled))
+    # Delta E / T beyond the largest float: p_on is exactly 0 or 1, without an overflow warning
+    start = _random_states(4, 5, 1)
+    fast = bm.gibbs(start, 1e200 * W, 1e200 * theta, 1e-150, 3, seed=1)
+    assert np.array_equal(bm.gibbs_reference(start, 1e200 * W, 1e200 * theta, 1e-150, 3, seed=1), fast)
+
+
+def test_learning_that_diverges_stops_with_an_error_naming_the_learning_rate():
+    # #17 item 15: at learning rate 100 the KL went 0.7 -> 12 -> 4992 without a word
+    parity = np.array([v for v in itertools.product([0.0, 1.0], repeat=3) if sum(v) % 2 == 0])
+    machine = bm.BoltzmannMachine(3, 1, init_scale=1.0, seed=1)
+    with pytest.raises(ValueError, match=r"cycle 1: one cycle raised the KL .* learning_rate \(it is 100\)"):
+        machine.fit(parity, 10, 100.0)
+    assert machine.n_cycles_ == 1 and len(machine.kl_history_) == 2  # kept for inspection
+    # beyond 20 units there is no exact KL: the energy gaps tell
+    patterns = _random_states(4, 21, 0)
+    with pytest.raises(ValueError, match=r"an energy gap can reach .* beyond 745 T.* lower learning_rate"):
+        bm.BoltzmannMachine(21, seed=0).fit(patterns, 5, 1000.0, method="sample", n_chains=1, n_sweeps=1)
+    # a step that overflows, even a sign step, and a weight decay that grows the weights
+    machine = bm.BoltzmannMachine(3, 1, seed=1)
+    with pytest.raises(ValueError, match="outgrew float arithmetic .* lower learning_rate"):
+        machine.fit(parity, 3, 1e308, step="sign")
+    with pytest.raises(ValueError, match="W and theta are too large"):
+        machine.sample(1)  # not samples from a machine beyond float arithmetic
+    with pytest.raises(ValueError, match="lower learning_rate .* or weight_decay"):
+        bm.BoltzmannMachine(3, 1, seed=1).fit(parity, 100, 1.0, weight_decay=3.0)
+    with pytest.raises(ValueError, match="init_scale must be between 0 and 1e288"):
+        bm.BoltzmannMachine(3, 1, init_scale=1e300)
+
+
 # --- Hopfield networks ---------------------------------------------------------------------
 
 
@@ -332,6 +504,23 @@ def test_hopfield_recall_never_raises_the_energy_and_ends_in_a_fixed_point(seed)
     np.testing.assert_allclose(energies[:, 0], bm.energy(start, W, theta), atol=1e-12)
     gaps = bm.delta_energy(final, W, theta)
     assert np.all((gaps <= 0) | (final == 1)) and np.all((gaps >= 0) | (final == 0)), "not a fixed point"
+
+
+def test_hopfield_recall_allocates_what_it_returns_not_max_sweeps():
+    # #17 item 4: the energies array was allocated for max_sweeps (and its tail filled), and the
+    # returned slice kept all of it alive: 20 MB here for a 24 kB result, 1.6 GB at 200 x 100
+    W, theta = _random_machine(25, seed=3)
+    start = _random_states(20, 25, 4)
+    short = bm.hopfield_recall(start, W, theta, max_sweeps=100, seed=5)
+    tracemalloc.start()
+    try:
+        final, energies = bm.hopfield_recall(start, W, theta, max_sweeps=5000, seed=5)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(final, short[0]) and np.array_equal(energies, short[1])
+    assert peak < 4 * energies.nbytes + 100_000, (peak, energies.nbytes)
+    assert energies.base is None, "the result must not be a view of a larger buffer"
 
 
 def test_hebbian_weights_store_patterns_and_match_the_spin_energy():

@@ -203,6 +203,43 @@ def test_other_bad_input_is_refused():
         exact.log_partition("W", theta)
 
 
+@pytest.mark.parametrize("T", [5e-309, 1e-151, 1e151])
+def test_temperatures_beyond_1e_minus_150_and_1e150_are_refused(T):
+    # #17 item 15: below about 5.6e-309, 1/T is inf and moments came back all NaN without a word
+    W, theta = _random_machine(4)
+    for function in (exact.moments, exact.log_partition, exact.distribution, exact.log_weights):
+        with pytest.raises(ValueError, match=r"T must be between 1e-150 and 1e\+150"):
+            function(W, theta, T)
+
+
+def test_the_temperature_bounds_give_the_ground_state_and_the_uniform_distribution():
+    W, theta = _random_machine(6, seed=2)
+    energies = exact.energies(W, theta)
+    ground = exact.states_by_code(6)[np.argmin(energies)].astype(float)
+    mean, pairwise = exact.moments(W, theta, 1e-150)
+    assert np.array_equal(mean, ground) and np.array_equal(pairwise, np.outer(ground, ground))
+    assert exact.log_partition(W, theta, 1e-150) == pytest.approx(-energies.min() / 1e-150, rel=1e-12)
+    mean, pairwise = exact.moments(W, theta, 1e150)
+    np.testing.assert_allclose(pairwise, np.full((6, 6), 0.25) + 0.25 * np.eye(6), rtol=1e-12)
+    assert exact.log_partition(W, theta, 1e150) == pytest.approx(6 * np.log(2), rel=1e-12)
+
+
+def test_parameters_whose_energies_overflow_are_refused_not_turned_into_nan():
+    # #17 item 15: energies or -E/T beyond the largest float gave NaN moments (and warnings)
+    W, theta = _random_machine(6, seed=2)
+    with pytest.raises(ValueError, match="W and theta are too large: unit"):
+        exact.energies(1e307 * W, theta)  # W + W^T and the energies overflow
+    with pytest.raises(ValueError, match="W and theta are too large for T = 1e-150"):
+        exact.moments(1e200 * W, theta, 1e-150)  # -E/T overflows
+    with pytest.raises(ValueError, match="W and theta are too large for T = 1e-150"):
+        exact.clamped_moments(1e200 * W, theta, [[1, 0, 1]], 1e-150)
+    # just inside both limits: finite, and the ground state again
+    ground = exact.states_by_code(6)[np.argmin(exact.energies(W, theta))].astype(float)
+    mean, _ = exact.moments(1e150 * W, 1e150 * theta, 1e-150)
+    assert np.array_equal(mean, ground)
+    assert np.all(np.isfinite(exact.energies(1e299 * W, 1e299 * theta)))  # largest gap 6.5e299
+
+
 def test_check_weights_returns_new_exactly_symmetric_arrays():
     W, theta = _random_machine(5)
     W_in = W.copy()

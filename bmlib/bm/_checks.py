@@ -43,10 +43,26 @@ def free_units(clamped, n_units):
     return np.flatnonzero(~mask).astype(np.int64)
 
 
+def scalar(name, value):
+    """``value`` as a Python float after checking it is one finite real number (not a bool)."""
+    if np.ndim(value) != 0:
+        raise ValueError(f"{name} must be a single number, got an array of shape {np.shape(value)}")
+    return float(_validate.real_array(name, value))
+
+
+def numbers(name, value):
+    """``value`` as a float64 array of finite numbers, refusing bools even inside a sequence:
+    ``value`` holds settings such as probabilities, not 0/1 data."""
+    if any(isinstance(x, (bool, np.bool_)) for x in np.ravel(np.asarray(value, dtype=object))):
+        raise TypeError(f"{name} must hold numbers, got {_validate.show(value)} (a bool is not a number)")
+    return _validate.real_array(name, value)
+
+
 def schedule(steps):
-    """An annealing schedule as a tuple of (T > 0 as float, n_sweeps >= 0 as int) pairs."""
+    """An annealing schedule as a tuple of (T as float, n_sweeps >= 0 as int) pairs, each T a
+    temperature as :func:`bmlib._validate.temperature` accepts it (so not a bool or a string)."""
     try:
-        pairs = [(float(T), n) for T, n in steps]
+        pairs = [(T, n) for T, n in steps]
     except (TypeError, ValueError) as err:
         raise TypeError("schedule must be a sequence of (T, n_sweeps) pairs") from err
     if not pairs:

@@ -180,7 +180,12 @@ def _energy(s, W, theta):
 
 @njit(cache=True)
 def hopfield_descent(states, W, theta, max_sweeps, streams, energies):
-    """Asynchronous T = 0 updates in random order; returns the most sweeps any state needed."""
+    """Asynchronous T = 0 updates in random order; returns the most sweeps any state needed.
+
+    Records energies[chain, visit] when ``energies`` has columns (the energy is then repeated
+    to the last column); given none, it only counts the sweeps, with the same updates.
+    """
+    record = energies.shape[1] > 0
     n = theta.size
     most = 0
     order = np.empty(n, dtype=np.int64)
@@ -189,7 +194,8 @@ def hopfield_descent(states, W, theta, max_sweeps, streams, energies):
         s = states[chain]
         _fields(s, W, theta, fields)
         e = _energy(s, W, theta)
-        energies[chain, 0] = e
+        if record:
+            energies[chain, 0] = e
         visit = 0
         sweeps = 0
         changed = True
@@ -216,8 +222,10 @@ def hopfield_descent(states, W, theta, max_sweeps, streams, energies):
                     for j in range(n):
                         fields[j] += change * W[i, j]
                 visit += 1
-                energies[chain, visit] = e
+                if record:
+                    energies[chain, visit] = e
         most = max(most, sweeps)
-        for k in range(visit + 1, energies.shape[1]):
-            energies[chain, k] = e
+        if record:
+            for k in range(visit + 1, energies.shape[1]):
+                energies[chain, k] = e
     return most

@@ -71,7 +71,7 @@ def hopfield_recall(s, W, theta, max_sweeps=100, seed=None):
     theta : array_like of shape (N,)
         Biases.
     max_sweeps : int
-        >= 1.
+        >= 1. Only a bound: memory follows the sweeps the states actually need.
     seed : int, numpy.random.Generator or None
         The visiting orders, one stream per state.
 
@@ -82,6 +82,12 @@ def hopfield_recall(s, W, theta, max_sweeps=100, seed=None):
         The energy before the first visit and after every unit visit, n_visits being N times
         the largest number of sweeps any state needed; a converged state's energy is
         repeated to the end.
+
+    Notes
+    -----
+    The descent runs twice with the same random numbers: once to count the sweeps the slowest
+    state needs, then again to record the energies into an array of exactly the returned size,
+    so a generous ``max_sweeps`` costs no memory. Descent is cheap; the array can be large.
     """
     W, theta = check_weights(W, theta)
     states, one = _checks.chains("s", s, theta.size)
@@ -89,7 +95,9 @@ def hopfield_recall(s, W, theta, max_sweeps=100, seed=None):
     if max_sweeps < 1:
         raise ValueError("max_sweeps must be >= 1")
     streams = rng.stream_states(seed, states.shape[0])
-    energies = np.empty((states.shape[0], max_sweeps * theta.size + 1))
-    used = _kernels.hopfield_descent(states, W, theta, max_sweeps, streams, energies)
-    energies = energies[:, : used * theta.size + 1]
+    no_record = np.empty((states.shape[0], 0))
+    used = _kernels.hopfield_descent(states.copy(), W, theta, max_sweeps, streams.copy(), no_record)
+    # the second run, capped at the sweeps the first one used, takes the same steps
+    energies = np.empty((states.shape[0], used * theta.size + 1))
+    _kernels.hopfield_descent(states, W, theta, used, streams, energies)
     return (states[0], energies[0]) if one else (states, energies)

@@ -25,6 +25,10 @@ from bmlib.exact import check_weights
 
 __all__ = ["kl_from_data", "kl_gradient", "encoder_connectivity", "BoltzmannMachine"]
 
+# an energy gap beyond 745 T leaves p_on = sigma(Delta E / T) exactly 0 or 1 in float64:
+# exp(-745) is below the smallest positive double, 2^-1074 = e^-744.4
+_SATURATED_GAP = 745.0
+
 
 def kl_from_data(W, theta, patterns, T=1.0):
     """Exact KL(P+ || P-) of a machine whose first ``patterns.shape[1]`` units are visible.
@@ -135,8 +139,9 @@ class BoltzmannMachine:
     connectivity : array_like of bool, shape (N, N), optional
         Symmetric mask of the weights that exist (default: all pairs).
     init_scale : float
-        Standard deviation of the random initial weights (>= 0; random weights break the
-        symmetry between hidden units, which identical zero weights would never do).
+        Standard deviation of the random initial weights (>= 0, and at most 1e288 / N so that
+        the energies stay finite floats; random weights break the symmetry between hidden
+        units, which identical zero weights would never do).
     seed : int, numpy.random.Generator or None
         Initial weights and, unless ``fit`` is given its own, the sampling in ``fit``.
 
@@ -170,9 +175,9 @@ class BoltzmannMachine:
                 raise ValueError("connectivity must be symmetric")
             mask = mask & ~np.eye(n, dtype=bool)
         self.connectivity = mask
-        init_scale = float(_validate.real_array("init_scale", init_scale))
-        if init_scale < 0:
-            raise ValueError(f"init_scale must be >= 0, got {init_scale}")
+        init_scale = _checks.scalar("init_scale", init_scale)
+        if not 0 <= init_scale <= 1e288 / n:  # normal draws stay below 40: every gap <= 40 n init_scale
+            raise ValueError(f"init_scale must be between 0 and 1e288 / {n} units, got {init_scale}")
         self.init_scale = init_scale
         self._generator = rng.as_generator(seed)
         upper = np.triu(self._generator.normal(0.0, init_scale, size=(n, n)), 1)
@@ -231,11 +236,12 @@ class BoltzmannMachine:
         momentum : float
             0 <= alpha < 1: each step adds alpha times the previous step.
         n_chains, n_sweeps, schedule
-            Sampling effort for ``method="sample"``.
+            Sampling effort for ``method="sample"`` (checked whatever the method).
         stop : callable, optional
             ``stop(machine)`` is called after each cycle; training ends when it returns True.
         seed : int, numpy.random.Generator or None
-            Sampling (method "sample"); default: the machine's own generator.
+            Sampling (method "sample"; checked whatever the method); default: the machine's own
+            generator.
         verbose : bool or "auto"
             Show a progress line over the cycles ("auto": only when a person is watching, see
             ``bmlib.progress``; never under nbval).
@@ -243,27 +249,49 @@ class BoltzmannMachine:
         Returns
         -------
         BoltzmannMachine
+
+        Raises
+        ------
+        ValueError
+            Besides bad arguments: when training diverges, naming ``learning_rate``; the machine
+            keeps the parameters that showed it. Checked once per cycle: (1) the parameters are
+            not finite or their energy gaps exceed :data:`bmlib.exact.MAX_GAP`; with ``step="gradient"``
+            also (2) the exact KL (N <= 20) rose by more than n_visible ln 2 in one cycle, more
+            than the KL of a uniform guess can ever be, so the step overshot, or (3) the bound
+            on every energy gap, max_i (sum_j |w_ij| + |theta_i|), grew past 745 T (and past
+            its value at the start), where p_on is exactly 0 or 1 in float64 (e^-745 is below
+            the smallest double). Descent with a step the KL's curvature allows never gets
+            there: the gradient that pushes a probability p down is about p, so gaps grow like
+            the log of the number of cycles. A sign step moves each parameter by exactly eta
+            per cycle and cannot overshoot like that; only (1) applies to it.
         """
-        patterns = _validate.binary_patterns("patterns", patterns, self.n_units)
-        if patterns.shape[1] != self.n_visible:
-            raise ValueError(
-                f"patterns must have {self.n_visible} columns (one per visible unit), got {patterns.shape[1]}"
-            )
+        patterns = self._visible_patterns(patterns)
         n_cycles = _validate.count("n_cycles", n_cycles)
         learning_rate = _validate.positive_scalar("learning_rate", learning_rate)
         if method not in ("exact", "sample"):
             raise ValueError(f"method must be 'exact' or 'sample', got {method!r}")
         if step not in ("gradient", "sign"):
             raise ValueError(f"step must be 'gradient' or 'sign', got {step!r}")
-        noise = _validate.real_array("noise", noise)
+        noise = _checks.numbers("noise", noise)
         if noise.shape != (2,) or np.any(noise < 0) or np.any(noise >= 1):
             raise ValueError(f"noise must be two probabilities in [0, 1), got {noise}")
-        weight_decay = float(_validate.real_array("weight_decay", weight_decay))
-        momentum = float(_validate.real_array("momentum", momentum))
+        weight_decay = _checks.scalar("weight_decay", weight_decay)
+        momentum = _checks.scalar("momentum", momentum)
         if weight_decay < 0 or not 0 <= momentum < 1:
             raise ValueError(
                 f"weight_decay must be >= 0 and momentum in [0, 1), got {weight_decay}, {momentum}"
             )
+        # checked whatever the method, so that a mistake is not hidden until method="sample"
+        n_chains = _validate.count("n_chains", n_chains)
+        n_sweeps = _validate.count("n_sweeps", n_sweeps)
+        if n_chains < 1 or n_sweeps < 1:
+            raise ValueError(f"n_chains and n_sweeps must be >= 1, got {n_chains} and {n_sweeps}")
+        steps = ((self.T, 20),) if schedule is None else _checks.schedule(schedule)
+        generator = self._generator if seed is None else rng.as_generator(seed)
+        if stop is not None and not callable(stop):
+            raise TypeError(f"stop must be a function of the machine or None, got {type(stop).__name__}")
+        if not (isinstance(verbose, str) and verbose == "auto"):
+            verbose = _validate.flag("verbose", verbose)
         exact_kl = self.n_units <= _checks.MAX_EXACT_UNITS
         if method == "exact":
             if not exact_kl:
@@ -271,13 +299,6 @@ class BoltzmannMachine:
                     f"method='exact' needs at most {_checks.MAX_EXACT_UNITS} units, got {self.n_units}"
                 )
             clamped_data = _noisy_distribution(patterns, noise)
-        else:
-            n_chains = _validate.count("n_chains", n_chains)
-            n_sweeps = _validate.count("n_sweeps", n_sweeps)
-            if n_chains < 1 or n_sweeps < 1:
-                raise ValueError("n_chains and n_sweeps must be >= 1")
-            steps = ((self.T, 20),) if schedule is None else _checks.schedule(schedule)
-            generator = self._generator if seed is None else rng.as_generator(seed)
         data = _data_distribution(patterns)
         beta = 1.0 / self.T
         mask = self.connectivity
@@ -285,6 +306,7 @@ class BoltzmannMachine:
         velocity_theta = np.zeros_like(self.theta_)
         self.kl_history_ = [_kl(self.W_, self.theta_, data, self.T)] if exact_kl else []
         self.n_cycles_ = 0
+        gap_limit = max(_SATURATED_GAP * self.T, _largest_gap(self.W_, self.theta_))
         bar = progress.Progress(n_cycles, "learning cycle", verbose)
         for _ in range(n_cycles):
             if method == "exact":
@@ -311,15 +333,29 @@ class BoltzmannMachine:
             difference = beta * (plus - minus)
             if step == "sign":
                 difference = np.sign(difference)
-            step_W = learning_rate * (difference * mask - weight_decay * self.W_)
-            step_theta = learning_rate * np.diag(difference)
-            velocity_W = momentum * velocity_W + step_W
-            velocity_theta = momentum * velocity_theta + step_theta
-            self.W_ = self.W_ + velocity_W
-            self.theta_ = self.theta_ + velocity_theta
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging step is reported below
+                step_W = learning_rate * (difference * mask - weight_decay * self.W_)
+                step_theta = learning_rate * np.diag(difference)
+                velocity_W = momentum * velocity_W + step_W
+                velocity_theta = momentum * velocity_theta + step_theta
+                self.W_ = self.W_ + velocity_W
+                self.theta_ = self.theta_ + velocity_theta
             self.n_cycles_ += 1
-            if exact_kl:
+            problem = _divergence(self.W_, self.theta_, self.T, gap_limit if step == "gradient" else np.inf)
+            if problem is None and exact_kl:
                 self.kl_history_.append(_kl(self.W_, self.theta_, data, self.T))
+                before, after = self.kl_history_[-2:]
+                if step == "gradient" and after - before > self.n_visible * np.log(2):
+                    problem = (
+                        f"one cycle raised the KL from {before:.4g} to {after:.4g} nats, by more than "
+                        f"n_visible ln 2 = {self.n_visible * np.log(2):.4g}"
+                    )
+            if problem is not None:
+                bar.close()
+                advice = f"lower learning_rate (it is {learning_rate:g})"
+                if learning_rate * weight_decay >= 2:
+                    advice += " or weight_decay: learning_rate * weight_decay must stay below 2"
+                raise ValueError(f"training diverged at learning cycle {self.n_cycles_}: {problem}; {advice}")
             bar.update(f"KL {self.kl_history_[-1]:.4f}" if exact_kl else "")
             if stop is not None and stop(self):
                 break
@@ -347,13 +383,14 @@ class BoltzmannMachine:
         """
         n_samples = _validate.count("n_samples", n_samples)
         n_sweeps = _validate.count("n_sweeps", n_sweeps)
-        if n_samples < 1:
-            raise ValueError("n_samples must be >= 1")
+        if n_samples < 1 or n_sweeps < 1:
+            raise ValueError(f"n_samples and n_sweeps must be >= 1, got {n_samples} and {n_sweeps}")
+        W, theta = check_weights(self.W_, self.theta_)  # e.g. those a diverging fit left behind
         generator = self._generator if seed is None else rng.as_generator(seed)
         states = (generator.random((n_samples, self.n_units)) < 0.5).astype(np.float64)
         streams = rng.stream_states(generator, n_samples)
         free = np.arange(self.n_units, dtype=np.int64)
-        _kernels.gibbs_chains(states, self.W_, self.theta_, 1.0 / self.T, n_sweeps, free, streams)
+        _kernels.gibbs_chains(states, W, theta, 1.0 / self.T, n_sweeps, free, streams)
         return states[:, : self.n_visible]
 
     def kl_from_data(self, patterns):
@@ -362,12 +399,22 @@ class BoltzmannMachine:
         Parameters
         ----------
         patterns : array_like of shape (n_patterns, n_visible)
+            Binary, one column per visible unit of this machine.
 
         Returns
         -------
         float
         """
-        return kl_from_data(self.W_, self.theta_, patterns, self.T)
+        return kl_from_data(self.W_, self.theta_, self._visible_patterns(patterns), self.T)
+
+    def _visible_patterns(self, patterns):
+        """``patterns`` checked as binary data with one column per visible unit."""
+        patterns = _validate.binary_patterns("patterns", patterns, self.n_units)
+        if patterns.shape[1] != self.n_visible:
+            raise ValueError(
+                f"patterns must have {self.n_visible} columns (one per visible unit), got {patterns.shape[1]}"
+            )
+        return patterns
 
     def visible_distribution(self):
         """Exact P-(v) = sum_h P(v, h), indexed by the visible code (see ``exact.marginal``)."""
@@ -402,6 +449,23 @@ def _noisy_distribution(patterns, noise):
         p_on = np.where(row == 1, 1.0 - off, on)
         probability += weight * np.prod(np.where(states == 1, p_on, 1.0 - p_on), axis=1)
     return states, probability
+
+
+def _largest_gap(W, theta):
+    """max_i (sum_j |w_ij| + |theta_i|): no unit's energy gap exceeds it, in any state (inf or NaN
+    when a parameter is)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.max(np.abs(W).sum(axis=1) + np.abs(theta)))
+
+
+def _divergence(W, theta, T, gap_limit):
+    """What shows that training diverged, from the parameters after a cycle, or None."""
+    gap = _largest_gap(W, theta)
+    if not gap <= exact.MAX_GAP:  # also NaN
+        return f"the parameters outgrew float arithmetic (energy gaps up to {gap:.3g} > {exact.MAX_GAP:g})"
+    if gap > gap_limit:
+        return f"an energy gap can reach {gap / T:.4g} T, beyond {_SATURATED_GAP:g} T, where p_on is 0 or 1"
+    return None
 
 
 def _kl(W, theta, data, T):

@@ -134,7 +134,8 @@ def gibbs_reference(s, W, theta, T=1.0, n_sweeps=1, seed=None, clamped=None):
             for i in free:
                 u = rng.next_double(streams, chain)
                 delta_E = W[i] @ state + theta[i]
-                state[i] = 1.0 if u < sigmoid(delta_E / T) else 0.0
+                with np.errstate(over="ignore"):  # at tiny T, Delta E / T = +-inf: p_on is 1 or 0
+                    state[i] = 1.0 if u < sigmoid(delta_E / T) else 0.0
     return states[0] if one else states
 
 
@@ -287,9 +288,9 @@ def statistics(
         phase, ``n_chains`` per pattern) from random starts for ``burn_in`` sweeps, then
         averages over the next ``n_sweeps`` sweeps.
     n_chains, n_sweeps, burn_in : int
-        Sampling effort (ignored by "exact").
+        Sampling effort (not used by "exact", but checked).
     seed : int, numpy.random.Generator or None
-        For "sample".
+        For "sample" (checked whatever the method).
 
     Returns
     -------
@@ -303,18 +304,19 @@ def statistics(
         raise ValueError(f"method must be 'exact' or 'sample', got {method!r}")
     if patterns is not None:
         patterns = _validate.binary_patterns("patterns", patterns, theta.size)
-    if method == "exact":
-        if theta.size > _checks.MAX_EXACT_UNITS:
-            raise ValueError(f"method='exact' enumerates 2^N states: N must be <= {_checks.MAX_EXACT_UNITS}")
-        if patterns is None:
-            return exact.moments(W, theta, T)
-        return exact.clamped_moments(W, theta, patterns, T)
+    # checked whatever the method, so that a mistake is not hidden until method="sample"
     n_chains = _validate.count("n_chains", n_chains)
     n_sweeps = _validate.count("n_sweeps", n_sweeps)
     burn_in = _validate.count("burn_in", burn_in)
     if n_chains < 1 or n_sweeps < 1:
         raise ValueError(f"n_chains and n_sweeps must be >= 1, got {n_chains} and {n_sweeps}")
     generator = rng.as_generator(seed)
+    if method == "exact":
+        if theta.size > _checks.MAX_EXACT_UNITS:
+            raise ValueError(f"method='exact' enumerates 2^N states: N must be <= {_checks.MAX_EXACT_UNITS}")
+        if patterns is None:
+            return exact.moments(W, theta, T)
+        return exact.clamped_moments(W, theta, patterns, T)
     pairwise = _kernels.sampled_pairwise(
         W, theta, patterns, 1.0 / T, n_chains, n_sweeps, ((T, burn_in),), generator, (0.0, 0.0)
     )
