@@ -240,6 +240,19 @@ def test_bad_input_to_evaluation():
         rbm.log_likelihood(np.zeros((2, 6)), W, b, c, log_z=[1.0, 2.0])
 
 
+def test_huge_counts_in_evaluation_are_refused_by_name():
+    # Issue 17: 2**70 runs or betas gave NumPy's "Maximum allowed dimension exceeded".
+    W, b, c = _random_rbm(6, 4)
+    with pytest.raises(ValueError, match="n_runs must be at most 10_000_000, got 1_180_591"):
+        rbm.log_partition(W, b, c, method="ais", n_runs=2**70)
+    with pytest.raises(ValueError, match="n_runs must be at most 10_000_000"):
+        rbm.ais_log_weights(W, b, c, n_runs=10**7 + 1, betas=[0.0, 1.0])
+    with pytest.raises(ValueError, match="n_betas must be at most 100_000_000"):
+        rbm.ais_schedule(2**70)
+    with pytest.raises(ValueError, match="n_betas must be at most 100_000_000"):
+        rbm.ais_schedule(10**8 + 1)
+
+
 # ----------------------------------------------------------------------------------------------
 # parallel tempering
 # ----------------------------------------------------------------------------------------------

@@ -590,6 +590,12 @@ def test_progress_is_silent_when_nobody_watches(capsys):
         ({"n_jobs": True}, TypeError, "n_jobs"),
         ({"centered": "yes"}, TypeError, "centered must be True or False"),
         ({"centered": True, "sampler": "pt"}, ValueError, "centered=True works with CD and PCD"),
+        # issue 17: huge counts are refused by name, before any allocation
+        ({"n_hidden": 2**70}, ValueError, "n_hidden must be at most 1_000_000_000_000"),
+        ({"k": 2**70}, ValueError, "k must be at most 1_000_000_000_000"),
+        ({"n_epochs": 10**12 + 1}, ValueError, "n_epochs must be at most 1_000_000_000_000"),
+        ({"sampler": "pt", "n_temperatures": 2**63}, ValueError, "n_temperatures must be at most 10_000"),
+        ({"sampler": "pt", "n_temperatures": 10_001}, ValueError, "n_temperatures must be at most 10_000"),
     ],
 )
 def test_bad_settings(settings, error, message):
@@ -712,3 +718,22 @@ def test_a_bias_of_none_is_refused_by_name(name):
     for bias in {"visible_bias", "hidden_bias"} & set(inspect.signature(function).parameters):
         with pytest.raises(TypeError, match=f"{bias} must be an array"):
             function(*_arguments_with_a_missing_bias(function, bias))
+
+
+def test_huge_counts_are_refused_by_name():
+    # Issue 17: k=2**70 gave a Numba "non-precise type pyobject" trace; larger sizes than memory
+    # gave NumPy's error about an array shape, not the setting that asked for it.
+    W, b, c = _small_rbm()
+    with pytest.raises(ValueError, match="k must be at most 1_000_000_000_000"):
+        rbm.gibbs(np.zeros(6), W, b, c, k=2**70)
+    with pytest.raises(ValueError, match="k must be at most 1_000_000_000_000"):
+        rbm.cd_update(np.zeros(6), W, b, c, k=10**12 + 1)
+    with pytest.raises(ValueError, match="n_steps must be at most"):
+        rbm.sample(2, W, b, c, n_steps=2**70)
+    with pytest.raises(ValueError, match="n_samples must be at most"):
+        rbm.sample(2**70, W, b, c)
+    # beyond a 64-bit address space (so refused even where the kernel overcommits memory)
+    with pytest.raises(MemoryError, match="n_samples = 1_000_000_000_000 chains need more memory"):
+        rbm.sample(10**12, np.zeros((200, 2)), np.zeros(200), np.zeros(2))
+    with pytest.raises(MemoryError, match=r"batch_size = 1_000_000_000_000 need about [\d.e+]+ GiB"):
+        rbm.RBM(100, batch_size=10**12).fit(datasets.bars_and_stripes(2))

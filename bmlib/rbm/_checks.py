@@ -73,11 +73,17 @@ def parameters(W, visible_bias=_NOT_NEEDED, hidden_bias=_NOT_NEEDED):
     return out
 
 
-def positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+def positive_int(name, value, minimum=1, maximum=None, why=""):
+    """``value`` as an int in [minimum, maximum]; ``maximum`` None is the project's bound on counts,
+    :data:`bmlib._validate.MAX_COUNT` (``why`` says what a larger value would cost)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_validate.show(value)}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is None:
+        return _validate.count(name, value)
+    if value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:_}, got {value:_}: {why}")
     return int(value)
 
 

@@ -23,6 +23,8 @@ from bmlib.stats import sigmoid, softplus
 
 __all__ = ["ais_schedule", "base_rate_bias", "ais_log_weights", "ais_run_reference"]
 
+_RUNS_WHY = "the error falls as 1 / sqrt(n_runs), and each run's streams take 128 bytes"
+
 
 def ais_schedule(n_betas=10_000):
     """The default AIS schedule: inverse temperatures 0 = beta_0 < ... < beta_K = 1.
@@ -34,13 +36,16 @@ def ais_schedule(n_betas=10_000):
     Parameters
     ----------
     n_betas : int
-        Number of inverse temperatures including 0 and 1, >= 10.
+        Number of inverse temperatures including 0 and 1, from 10 to 10**8 (7,000 times the 14,500
+        of Salakhutdinov and Murray; a longer schedule alone takes gigabytes).
 
     Returns
     -------
     ndarray of shape (n_betas,)
     """
-    n_betas = _checks.positive_int("n_betas", n_betas, minimum=10)
+    n_betas = _checks.positive_int(
+        "n_betas", n_betas, minimum=10, maximum=10**8, why="a longer schedule alone takes gigabytes"
+    )
     n1, n2 = n_betas // 10, (4 * n_betas) // 10
     n3 = n_betas - n1 - n2
     return np.concatenate(
@@ -144,7 +149,7 @@ def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, bas
     """The log importance weights of ``n_runs`` AIS runs, and log Z_A of the base model.
 
     The lower-level half of :func:`log_partition` with ``method="ais"``: log Z is estimated by
-    log Z_A + log mean_r exp(log_weights[r]). See there for the maths.
+    log Z_A + log mean_r exp(log_weights[r]). See there for the maths and the arguments.
 
     Run r draws from streams 4r..4r+3 of ``seed`` (see :func:`ais_runs` for which number goes
     where). The kernel reads W through two tables of sums of groups of four rows or columns
@@ -157,7 +162,7 @@ def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, bas
         log Z_A = n_hidden log 2 + sum_i softplus(b_A_i).
     """
     W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
-    n_runs = _checks.positive_int("n_runs", n_runs)
+    n_runs = _checks.positive_int("n_runs", n_runs, maximum=10**7, why=_RUNS_WHY)
     betas = _betas(betas)
     if base_bias is None:
         base_bias = np.zeros(W.shape[0])

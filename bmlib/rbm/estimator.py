@@ -47,6 +47,9 @@ _SPARSE_LIMIT = 0.3  # ... and above it, the largest fraction of non-zero data f
 _OFFSET_RATE = 0.01  # centred training: how fast the hidden offsets follow P(h | data)
 
 
+_MAX_TEMPERATURES = 10_000  # n_temperatures: see the class docstring
+
+
 class RBM:
     """Bernoulli restricted Boltzmann machine trained with CD-k, PCD-k or parallel tempering.
 
@@ -77,7 +80,9 @@ class RBM:
         samples. Hot replicas cross between modes easily and pass their states down, so the model's
         samples do not get stuck in one mode as PCD's chains can when the weights grow.
     n_temperatures : int
-        Replicas per chain with ``sampler="pt"``, >= 2.
+        Replicas per chain with ``sampler="pt"``, from 2 to 10,000. A state moves one rung per
+        accepted swap, in a random walk, so crossing a ladder of n rungs takes about n^2 updates:
+        beyond 10,000 rungs (10^8 updates) no hot state would reach beta = 1 in any training run.
     momentum : float in [0, 1)
         velocity = momentum * velocity + learning_rate * gradient; parameters += velocity.
     weight_decay : float >= 0
@@ -238,7 +243,13 @@ class RBM:
             "k": _checks.positive_int("k", self.k),
             "momentum": _checks.nonnegative("momentum", self.momentum, below_one=True),
             "weight_decay": _checks.nonnegative("weight_decay", self.weight_decay),
-            "n_temperatures": _checks.positive_int("n_temperatures", self.n_temperatures, minimum=2),
+            "n_temperatures": _checks.positive_int(
+                "n_temperatures",
+                self.n_temperatures,
+                minimum=2,
+                maximum=_MAX_TEMPERATURES,
+                why="crossing a ladder of n rungs takes about n^2 updates, so more rungs buy nothing",
+            ),
         }
         if self.sampler not in ("cd", "pcd", "pt"):
             raise ValueError(f"sampler must be 'cd', 'pcd' or 'pt', got {self.sampler!r}")
@@ -261,6 +272,22 @@ class RBM:
         return settings
 
     def _initialize(self, X, settings):
+        try:
+            self._allocate(X, settings)
+        except MemoryError as err:  # name the settings, not numpy's array shapes
+            n_visible, n_hidden, batch_size = X.shape[1], settings["n_hidden"], settings["batch_size"]
+            n_replicas = settings["n_temperatures"] if settings["sampler"] == "pt" else 0
+            values = 3 * n_visible * n_hidden + batch_size * (
+                n_hidden + 4 + n_replicas * (n_visible + n_hidden)
+            )
+            raise MemoryError(
+                f"n_hidden = {n_hidden:_} (with {n_visible} visible units), batch_size = {batch_size:_}"
+                + (f" and n_temperatures = {n_replicas:_}" if n_replicas else "")
+                + f" need about {values * 8 / 2**30:.3g} GiB for the weights, chains and random streams, "
+                "more than could be allocated: lower them"
+            ) from err
+
+    def _allocate(self, X, settings):
         generator = rng.as_generator(self.seed)
         n_visible, n_hidden = X.shape[1], settings["n_hidden"]
         self.n_features_in_ = n_visible

@@ -214,7 +214,8 @@ def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_run
         AIS only: data whose column means set the base-rate biases b_A (:func:`base_rate_bias`).
         None: b_A = 0, the uniform distribution (much slower to converge for a trained model).
     n_runs : int
-        AIS only: number of independent runs R, >= 1 (100 is usual; >= 2 for an error bar).
+        AIS only: number of independent runs R, from 1 to 10**7 (100 is usual; >= 2 for an error
+        bar; the error falls as 1 / sqrt(R), and each run's random streams take 128 bytes).
     betas : array_like of shape (K + 1,) or None
         AIS only: the schedule, strictly increasing from exactly 0 to exactly 1. None:
         :func:`ais_schedule` (10,000 betas).

@@ -121,7 +121,7 @@ def cd_update(v, W, visible_bias, hidden_bias, k=1, learning_rate=0.1, seed=None
         The minibatch, values in [0, 1].
     W, visible_bias, hidden_bias : the RBM's parameters (not modified)
     k : int
-        Gibbs steps, >= 1.
+        Gibbs steps, from 1 to 10**12 (more could not finish in a day).
     learning_rate : float > 0
     seed : int, numpy.random.Generator or None
 
