@@ -238,6 +238,8 @@ def test_bad_input_to_evaluation():
         rbm.ais_schedule(5)
     with pytest.raises(TypeError, match="log_z must be a single number"):
         rbm.log_likelihood(np.zeros((2, 6)), W, b, c, log_z=[1.0, 2.0])
+    with pytest.raises(ValueError, match="method must be 'exact' or 'ais'"):
+        rbm.log_partition(W, b, c, method=np.array(["exact", "ais"]))
 
 
 def test_huge_counts_in_evaluation_are_refused_by_name():

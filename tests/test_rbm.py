@@ -590,6 +590,16 @@ def test_progress_is_silent_when_nobody_watches(capsys):
         ({"n_jobs": True}, TypeError, "n_jobs"),
         ({"centered": "yes"}, TypeError, "centered must be True or False"),
         ({"centered": True, "sampler": "pt"}, ValueError, "centered=True works with CD and PCD"),
+        # issue 17: bools are not numbers, flags are real bools
+        ({"learning_rate": True}, TypeError, "learning_rate must be a number, got the bool True"),
+        ({"momentum": True}, TypeError, "momentum must be a number, got the bool True"),
+        ({"weight_decay": np.True_}, TypeError, "weight_decay must be a number, got the bool True"),
+        ({"centered": 1}, TypeError, "centered must be True or False, got int 1"),
+        ({"monitor": "no"}, TypeError, "monitor must be True or False"),
+        ({"shuffle": np.nan}, TypeError, "shuffle must be True or False"),
+        ({"verbose": 0}, ValueError, "verbose must be True, False or 'auto'"),
+        ({"sampler": np.array(["cd", "pt"])}, ValueError, "sampler must be 'cd', 'pcd' or 'pt'"),
+        ({"kernel": ["fused"]}, ValueError, "kernel must be 'auto', 'fused' or 'blas'"),
         # issue 17: huge counts are refused by name, before any allocation
         ({"n_hidden": 2**70}, ValueError, "n_hidden must be at most 1_000_000_000_000"),
         ({"k": 2**70}, ValueError, "k must be at most 1_000_000_000_000"),
@@ -718,6 +728,19 @@ def test_a_bias_of_none_is_refused_by_name(name):
     for bias in {"visible_bias", "hidden_bias"} & set(inspect.signature(function).parameters):
         with pytest.raises(TypeError, match=f"{bias} must be an array"):
             function(*_arguments_with_a_missing_bias(function, bias))
+
+
+def test_the_settings_bundle_takes_bools_as_flags_only():
+    # Issue 17: persistent=nan trained as PCD, learning_rate=True as 1.0.
+    valid = dict(learning_rate=0.1, momentum=0.0, weight_decay=0.0, k=1, persistent=False)
+    valid.update(batch_size=10, centered=False, offset_rate=0.01)
+    assert rbm_bundles.settings(**valid) == (0.1, 0.0, 0.0, 1, False, 10, False, 0.01)
+    for name, value in [("persistent", np.nan), ("centered", "yes"), ("persistent", 1)]:
+        with pytest.raises(TypeError, match=f"{name} must be True or False"):
+            rbm_bundles.settings(**{**valid, name: value})
+    for name in ("learning_rate", "k", "batch_size"):
+        with pytest.raises(TypeError, match=f"{name} must be a number, got the bool True"):
+            rbm_bundles.settings(**{**valid, name: True})
 
 
 def test_huge_counts_are_refused_by_name():

@@ -110,9 +110,9 @@ def nonnegative(name, value, below_one=False):
     number = plain_number(value)
     if number is not None and 0.0 <= number and (number < 1.0 or not below_one):
         return number
-    if isinstance(value, bool) or np.ndim(value) != 0:
+    if np.ndim(value) != 0:
         raise TypeError(f"{name} must be a single number, got {_validate.show(value)}")
-    value = float(_validate.real_array(name, value))
+    value = float(_validate.real_array(name, value))  # refuses bools, strings, complex, NaN
     if value < 0.0 or (below_one and value >= 1.0):
         raise ValueError(f"{name} must be in [0, {'1)' if below_one else 'inf)'}, got {value}")
     return value

@@ -12,7 +12,7 @@ import numbers
 import numba
 import numpy as np
 
-from bmlib import rng
+from bmlib import _validate, rng
 from bmlib.progress import Progress
 from bmlib.rbm import _checks, bundles
 from bmlib.rbm._blas import train_epoch_blas
@@ -121,6 +121,9 @@ class RBM:
         wastes time when there are more busy threads than cores (two processes training at once
         on two cores, say), so it is off by default. Not used by ``kernel="blas"`` (BLAS has its
         own threads) or ``sampler="pt"``.
+
+    The counts (n_hidden, batch_size, n_epochs, k) are integers up to 10**12 (larger ones could
+    not finish in a day); the flags (centered, monitor, shuffle) are True or False.
 
     Attributes
     ----------
@@ -251,23 +254,25 @@ class RBM:
                 why="crossing a ladder of n rungs takes about n^2 updates, so more rungs buy nothing",
             ),
         }
-        if self.sampler not in ("cd", "pcd", "pt"):
+        if not isinstance(self.sampler, str) or self.sampler not in ("cd", "pcd", "pt"):
             raise ValueError(f"sampler must be 'cd', 'pcd' or 'pt', got {self.sampler!r}")
         sampler = settings["sampler"] = self.sampler
-        if self.kernel not in ("auto", "fused", "blas"):
+        if not isinstance(self.kernel, str) or self.kernel not in ("auto", "fused", "blas"):
             raise ValueError(f"kernel must be 'auto', 'fused' or 'blas', got {self.kernel!r}")
-        if self.centered not in (True, False):
-            raise TypeError(f"centered must be True or False, got {self.centered!r}")
-        if self.centered and sampler == "pt":
+        for name in ("centered", "monitor", "shuffle"):
+            settings[name] = _validate.flag(name, getattr(self, name))
+        if settings["centered"] and sampler == "pt":
             raise ValueError("centered=True works with CD and PCD, not with sampler='pt'")
-        settings["centered"] = bool(self.centered)
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
         if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
             raise TypeError(f"n_jobs must be None, a positive int or -1, got {self.n_jobs!r}")
         if n_jobs < 1 and n_jobs != -1:
             raise ValueError(f"n_jobs must be None, a positive int or -1, got {n_jobs}")
         settings["n_jobs"] = int(n_jobs)
-        if self.verbose not in (True, False, "auto", 0, 1):
+        if not (
+            isinstance(self.verbose, (bool, np.bool_))
+            or (isinstance(self.verbose, str) and self.verbose == "auto")
+        ):
             raise ValueError(f"verbose must be True, False or 'auto', got {self.verbose!r}")
         return settings
 
@@ -340,7 +345,7 @@ class RBM:
         progress = Progress(settings["n_epochs"], "RBM epoch", self.verbose)
         for _ in range(settings["n_epochs"]):
             self._epoch(X, settings)
-            history = self.history_["pseudo_log_likelihood"] if self.monitor else []
+            history = self.history_["pseudo_log_likelihood"] if settings["monitor"] else []
             progress.update(f"pseudo-log-likelihood {history[-1]:.2f}" if history else "")
         progress.close()
         return self
@@ -374,7 +379,7 @@ class RBM:
 
     def _epoch(self, X, settings):
         n_samples = X.shape[0]
-        if self.shuffle:
+        if settings["shuffle"]:
             order = self._generator.permutation(n_samples).astype(np.int64)
         else:
             order = np.arange(n_samples, dtype=np.int64)
@@ -421,7 +426,7 @@ class RBM:
                 "training diverged (weights are no longer finite): lower learning_rate or momentum"
             )
         self.n_epochs_trained_ += 1
-        if self.monitor:
+        if settings["monitor"]:
             rows = X if n_samples <= 1000 else X[np.linspace(0, n_samples - 1, 1000).astype(np.int64)]
             params = (self.W_, self.visible_bias_, self.hidden_bias_)
             self.history_["epoch"].append(self.n_epochs_trained_)

@@ -164,14 +164,18 @@ def log_likelihood(
         if isinstance(log_z, bool) or np.ndim(log_z) != 0:
             raise TypeError(f"log_z must be a single number, got {_validate.show(log_z)}")
         return -mean_free_energy - float(_validate.real_array("log_z", log_z))
-    if method == "exact":
+    if _method(method) == "exact":
         return -mean_free_energy - log_partition(W, visible_bias, hidden_bias, method="exact")
-    if method == "ais":
-        estimate, error = log_partition(
-            W, visible_bias, hidden_bias, method="ais", X=X, n_runs=n_runs, betas=betas, seed=seed
-        )
-        return -mean_free_energy - estimate, error
-    raise ValueError(f"method must be 'exact' or 'ais', got {method!r}")
+    estimate, error = log_partition(
+        W, visible_bias, hidden_bias, method="ais", X=X, n_runs=n_runs, betas=betas, seed=seed
+    )
+    return -mean_free_energy - estimate, error
+
+
+def _method(method):
+    if not isinstance(method, str) or method not in ("exact", "ais"):
+        raise ValueError(f"method must be 'exact' or 'ais', got {_validate.show(method)}")
+    return method
 
 
 def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_runs=100, betas=None, seed=None):
@@ -235,7 +239,7 @@ def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_run
     R. Salakhutdinov and I. Murray, "On the quantitative analysis of deep belief networks",
     ICML 2008.
     """
-    if method == "exact":
+    if _method(method) == "exact":
         W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
         n_visible, n_hidden = W.shape
         if min(n_visible, n_hidden) > EXACT_LIMIT:
@@ -247,14 +251,12 @@ def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_run
             # enumerate h: terms c.h + sum_i softplus(b_i + (W h)_i), with W^T of shape (n_hidden, n_visible)
             return float(exact_log_partition(np.ascontiguousarray(W.T), hidden_bias, visible_bias))
         return float(exact_log_partition(W, visible_bias, hidden_bias))
-    if method == "ais":
-        W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
-        base_bias = None if X is None else base_rate_bias(_checks.units("X", X, W.shape[0]))
-        log_weights, log_z_base = ais_log_weights(
-            W, visible_bias, hidden_bias, n_runs=n_runs, betas=betas, base_bias=base_bias, seed=seed
-        )
-        return _log_mean_exp(log_weights, log_z_base)
-    raise ValueError(f"method must be 'exact' or 'ais', got {method!r}")
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
+    base_bias = None if X is None else base_rate_bias(_checks.units("X", X, W.shape[0]))
+    log_weights, log_z_base = ais_log_weights(
+        W, visible_bias, hidden_bias, n_runs=n_runs, betas=betas, base_bias=base_bias, seed=seed
+    )
+    return _log_mean_exp(log_weights, log_z_base)
 
 
 def _log_mean_exp(log_weights, offset=0.0):
