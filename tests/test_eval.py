@@ -255,6 +255,16 @@ def test_huge_counts_in_evaluation_are_refused_by_name():
         rbm.ais_schedule(10**8 + 1)
 
 
+def test_numbers_beyond_the_float_range_of_evaluation_are_refused_by_name():
+    # Issue 17: log_z near the largest float turned a log-likelihood into inf; base-rate biases
+    # of 1e308 gave -inf log weights with a RuntimeWarning.
+    W, b, c = _random_rbm(6, 4)
+    with pytest.raises(ValueError, match="log_z must be between -1e300 and 1e300"):
+        rbm.log_likelihood(np.ones((1, 6)), W, np.full(6, 1e299), c, log_z=-1.79e308)
+    with pytest.raises(ValueError, match="base_bias is too large"):
+        rbm.ais_log_weights(W, b, c, base_bias=np.full(6, 1e308))
+
+
 # ----------------------------------------------------------------------------------------------
 # parallel tempering
 # ----------------------------------------------------------------------------------------------

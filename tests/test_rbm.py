@@ -606,6 +606,13 @@ def test_progress_is_silent_when_nobody_watches(capsys):
         ({"n_epochs": 10**12 + 1}, ValueError, "n_epochs must be at most 1_000_000_000_000"),
         ({"sampler": "pt", "n_temperatures": 2**63}, ValueError, "n_temperatures must be at most 10_000"),
         ({"sampler": "pt", "n_temperatures": 10_001}, ValueError, "n_temperatures must be at most 10_000"),
+        # issue 17: a weight decay that alone diverges is refused before training
+        ({"learning_rate": 1.0, "weight_decay": 100.0}, ValueError, r"learning_rate \* weight_decay = 100"),
+        (
+            {"learning_rate": 1.0, "weight_decay": 3.0, "momentum": 0.5},
+            ValueError,
+            r"< 2 \(1 \+ momentum\) = 3",
+        ),
     ],
 )
 def test_bad_settings(settings, error, message):
@@ -690,8 +697,8 @@ def test_tile_images_for_notebook_figures():
         plotting.tile_images(np.zeros((2, 5)), (2, 3))
 
 
-def _arguments_with_a_missing_bias(function, missing):
-    """Valid arguments for a public rbm function of a 4 x 3 RBM, with one bias set to None."""
+def _arguments(function, **replaced):
+    """Valid positional arguments for a public rbm function of a 4 x 3 RBM, some replaced."""
     values = {
         "v": np.zeros((2, 4)),
         "X": np.zeros((2, 4)),
@@ -709,25 +716,49 @@ def _arguments_with_a_missing_bias(function, missing):
         for name, parameter in inspect.signature(function).parameters.items()
         if parameter.default is inspect.Parameter.empty
     ]
-    return [None if name == missing else values[name] for name in required]
+    return [replaced.get(name, values[name]) for name in required]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        name
-        for name in rbm.__all__
-        if callable(getattr(rbm, name))
-        and not isinstance(getattr(rbm, name), type)
-        and {"visible_bias", "hidden_bias"} & set(inspect.signature(getattr(rbm, name)).parameters)
-    ],
-)
+_FUNCTIONS_OF_PARAMETERS = [
+    name
+    for name in rbm.__all__
+    if callable(getattr(rbm, name))
+    and not isinstance(getattr(rbm, name), type)
+    and {"visible_bias", "hidden_bias"} & set(inspect.signature(getattr(rbm, name)).parameters)
+]
+
+
+@pytest.mark.parametrize("name", _FUNCTIONS_OF_PARAMETERS)
 def test_a_bias_of_none_is_refused_by_name(name):
     # Issue 17: None for a bias gave "not enough values to unpack (expected 3, got 2)".
     function = getattr(rbm, name)
     for bias in {"visible_bias", "hidden_bias"} & set(inspect.signature(function).parameters):
         with pytest.raises(TypeError, match=f"{bias} must be an array"):
-            function(*_arguments_with_a_missing_bias(function, bias))
+            function(*_arguments(function, **{bias: None}))
+
+
+@pytest.mark.parametrize("name", _FUNCTIONS_OF_PARAMETERS)
+def test_parameters_beyond_the_energy_bound_are_refused_by_name(name):
+    # Issue 17: entries of 1e308 overflowed with a RuntimeWarning, and gave -inf or NaN.
+    function = getattr(rbm, name)
+    with pytest.raises(ValueError, match=r"W is too large: sum \|W\|"):
+        function(*_arguments(function, W=np.full((4, 3), 1e308)))
+    for bias, size in [("visible_bias", 4), ("hidden_bias", 3)]:
+        if bias in inspect.signature(function).parameters:
+            with pytest.raises(ValueError, match=f"{bias} is too large"):
+                function(*_arguments(function, **{bias: np.full(size, 1e300)}))
+
+
+@pytest.mark.parametrize("name", _FUNCTIONS_OF_PARAMETERS)
+def test_parameters_just_below_the_energy_bound_give_finite_numbers_and_no_warning(name):
+    # RuntimeWarnings are errors in this suite (pyproject.toml)
+    function = getattr(rbm, name)
+    g = np.random.default_rng(2)
+    big = {"W": g.choice([-1e297, 1e297], (4, 3)), "visible_bias": np.full(4, -1e297)}
+    few_runs = {"n_runs": 2, "betas": [0.0, 0.5, 1.0]} if name == "ais_log_weights" else {}
+    results = function(*_arguments(function, **big, hidden_bias=np.full(3, 1e297)), **few_runs)
+    for result in results if isinstance(results, tuple) else [results]:
+        assert np.all(np.isfinite(result))
 
 
 def test_the_settings_bundle_takes_bools_as_flags_only():
@@ -760,3 +791,31 @@ def test_huge_counts_are_refused_by_name():
         rbm.sample(10**12, np.zeros((200, 2)), np.zeros(200), np.zeros(2))
     with pytest.raises(MemoryError, match=r"batch_size = 1_000_000_000_000 need about [\d.e+]+ GiB"):
         rbm.RBM(100, batch_size=10**12).fit(datasets.bars_and_stripes(2))
+
+
+@pytest.mark.parametrize("kernel, sampler", [("fused", "cd"), ("blas", "pcd"), ("auto", "pt")])
+def test_training_that_diverges_stops_with_an_error_naming_the_settings(kernel, sampler):
+    # Issue 17: at learning_rate=1e308 the fused kernel filled history_ with -inf and NaN (with
+    # RuntimeWarnings), and the BLAS kernel said "visible_bias must be finite".
+    X = datasets.bars_and_stripes(3)
+    model = rbm.RBM(4, learning_rate=1e308, kernel=kernel, sampler=sampler, seed=0, n_temperatures=3)
+    with pytest.raises(
+        FloatingPointError, match=r"diverged in epoch 1: W_ reached .*learning_rate \(now 1e\+308\)"
+    ):
+        model.fit(X)
+    # finite, but far beyond any trained RBM
+    model.set_params(learning_rate=1e7, momentum=0.5)
+    with pytest.raises(FloatingPointError, match=r"W_ reached .*\(beyond \+-1e\+06\).*momentum \(now 0.5\)"):
+        model.fit(X)
+
+
+def test_divergence_is_checked_in_every_parameter_once_per_partial_fit():
+    model = rbm.RBM(4, learning_rate=0.01, n_epochs=1, seed=0, monitor=False).fit(
+        datasets.bars_and_stripes(3)
+    )
+    model.hidden_bias_[:] = 2e6
+    with pytest.raises(FloatingPointError, match="diverged in epoch 2: hidden_bias_ reached 2e"):
+        model.partial_fit(datasets.bars_and_stripes(3))
+    W, b, c = _small_rbm()
+    with pytest.raises(FloatingPointError, match=r"learning_rate = 1e\+308 is too large for this step"):
+        rbm.cd_update(np.ones((2, 6)), W, b, c, learning_rate=1e308)

@@ -122,6 +122,9 @@ def ais_run_reference(W, visible_bias, hidden_bias, betas, base_bias, streams):
         )
     if not (isinstance(streams, np.ndarray) and streams.dtype == np.uint64 and streams.shape == (4, 4)):
         raise ValueError("streams must be a (4, 4) uint64 array of xoshiro256** states (see bmlib.rng)")
+    _checks.bounded_size(
+        [("W", W), ("visible_bias", visible_bias), ("hidden_bias", hidden_bias), ("base_bias", base_bias)]
+    )
 
     def uniform(n):  # one number per unit: unit i takes the (i // 4)-th number of stream i % 4
         numbers = [[rng.next_double(streams, lane) for lane in range(4)] for _ in range(-(-n // 4))]
@@ -172,6 +175,9 @@ def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, bas
             raise ValueError(
                 f"base_bias must have shape ({W.shape[0]},) (n_visible of W), got {base_bias.shape}"
             )
+        _checks.bounded_size(
+            [("W", W), ("visible_bias", visible_bias), ("hidden_bias", hidden_bias), ("base_bias", base_bias)]
+        )
     states = rng.stream_states(seed, 4 * n_runs)  # four per run (see ais_runs)
     hidden_table = group_table(np.ascontiguousarray(W.T))
     visible_table = group_table(np.column_stack([W, visible_bias, base_bias]))

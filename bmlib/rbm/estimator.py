@@ -50,6 +50,9 @@ _OFFSET_RATE = 0.01  # centred training: how fast the hidden offsets follow P(h 
 _MAX_TEMPERATURES = 10_000  # n_temperatures: see the class docstring
 
 
+_DIVERGED = 1e6  # a weight or bias beyond +-1e6 after an epoch: training diverged (see Raises)
+
+
 class RBM:
     """Bernoulli restricted Boltzmann machine trained with CD-k, PCD-k or parallel tempering.
 
@@ -150,6 +153,19 @@ class RBM:
     swap_rates_ : ndarray of shape (n_temperatures - 1,)
         With ``sampler="pt"``: the fraction of proposed swaps between replicas t and t + 1 that
         were accepted so far (near 0 for a pair means the ladder has a gap there).
+
+    Raises
+    ------
+    ValueError
+        From ``fit``/``partial_fit`` when learning_rate * weight_decay >= 2 (1 + momentum): the
+        weight decay alone then makes every weight flip sign and grow with each update (the
+        momentum iteration on the penalty weight_decay |W|^2 / 2 is stable only below that bound).
+    FloatingPointError
+        From ``fit``/``partial_fit`` when training diverged: after an epoch a weight or bias is NaN,
+        infinite or beyond +-1e6. A field of 40 already makes a unit's probability exactly 0 or 1
+        in float64, so trained RBMs have parameters of order 1 to 10; one beyond 1e6 comes from
+        unstable updates (a learning rate far too large) and grows into infinities within a few
+        epochs. The model keeps the parameters it reached; ``fit`` with gentler settings restarts.
 
     References
     ----------
@@ -263,6 +279,13 @@ class RBM:
             settings[name] = _validate.flag(name, getattr(self, name))
         if settings["centered"] and sampler == "pt":
             raise ValueError("centered=True works with CD and PCD, not with sampler='pt'")
+        decay = settings["learning_rate"] * settings["weight_decay"]
+        if decay >= 2.0 * (1.0 + settings["momentum"]):
+            raise ValueError(
+                f"learning_rate * weight_decay = {decay:g} must be < 2 (1 + momentum) = "
+                f"{2.0 * (1.0 + settings['momentum']):g}: beyond it the weight decay alone makes every "
+                "weight flip sign and grow with each update; lower learning_rate or weight_decay"
+            )
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
         if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
             raise TypeError(f"n_jobs must be None, a positive int or -1, got {self.n_jobs!r}")
@@ -383,6 +406,24 @@ class RBM:
             order = self._generator.permutation(n_samples).astype(np.int64)
         else:
             order = np.arange(n_samples, dtype=np.int64)
+        # an update that overflows gives inf or NaN, which _check_diverged reports by name
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._train(X, order, settings)
+        self._check_diverged(settings)
+        self.n_epochs_trained_ += 1
+        if settings["monitor"]:
+            rows = X if n_samples <= 1000 else X[np.linspace(0, n_samples - 1, 1000).astype(np.int64)]
+            params = (self.W_, self.visible_bias_, self.hidden_bias_)
+            self.history_["epoch"].append(self.n_epochs_trained_)
+            self.history_["reconstruction_error"].append(reconstruction_error(rows, *params))
+            self.history_["pseudo_log_likelihood"].append(pseudo_log_likelihood(rows, *params))
+            if "log_likelihood" in self.history_:
+                if _checks.is_binary(rows):
+                    self.history_["log_likelihood"].append(log_likelihood(rows, *params))
+                else:  # grey levels have no likelihood: the record ends here
+                    del self.history_["log_likelihood"]
+
+    def _train(self, X, order, settings):
         batch_size, n_visible, n_hidden = settings["batch_size"], *self.W_.shape
         kernel = self.kernel
         if kernel == "auto":
@@ -421,22 +462,22 @@ class RBM:
                     train_epoch_fused(*epoch, WT, velocities, negative, epoch_settings, offsets)
             else:
                 train_epoch_blas(*epoch, velocities, negative, epoch_settings, offsets)
-        if not np.all(np.isfinite(self.W_)):
+
+    def _check_diverged(self, settings):
+        """Raise FloatingPointError when a weight or bias is NaN, infinite or beyond +-1e6 (see Raises)."""
+        for name in ("W_", "visible_bias_", "hidden_bias_"):
+            values = getattr(self, name)
+            if values.max() <= _DIVERGED and values.min() >= -_DIVERGED:  # False for NaN
+                continue
+            worst = values[~(np.abs(values) <= _DIVERGED)][0]
+            momentum, decay = settings["momentum"], settings["weight_decay"]
             raise FloatingPointError(
-                "training diverged (weights are no longer finite): lower learning_rate or momentum"
+                f"training diverged in epoch {self.n_epochs_trained_ + 1}: {name} reached {worst:.3g} "
+                f"(beyond +-{_DIVERGED:g}); lower learning_rate (now {settings['learning_rate']:g})"
+                + (f", momentum (now {momentum:g})" if momentum else "")
+                + (f", weight_decay (now {decay:g})" if decay else "")
+                + ", and fit again"
             )
-        self.n_epochs_trained_ += 1
-        if settings["monitor"]:
-            rows = X if n_samples <= 1000 else X[np.linspace(0, n_samples - 1, 1000).astype(np.int64)]
-            params = (self.W_, self.visible_bias_, self.hidden_bias_)
-            self.history_["epoch"].append(self.n_epochs_trained_)
-            self.history_["reconstruction_error"].append(reconstruction_error(rows, *params))
-            self.history_["pseudo_log_likelihood"].append(pseudo_log_likelihood(rows, *params))
-            if "log_likelihood" in self.history_:
-                if _checks.is_binary(rows):
-                    self.history_["log_likelihood"].append(log_likelihood(rows, *params))
-                else:  # grey levels have no likelihood: the record ends here
-                    del self.history_["log_likelihood"]
 
     # using a trained model ---------------------------------------------------------------------
 

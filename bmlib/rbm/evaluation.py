@@ -147,7 +147,8 @@ def log_likelihood(
         How log Z is found (see :func:`log_partition`): "exact" needs
         min(n_visible, n_hidden) <= EXACT_LIMIT; "ais" estimates it with X as the base-rate data.
     log_z : float or None
-        A log Z computed before (from :func:`log_partition`); then ``method`` is not used.
+        A log Z computed before (from :func:`log_partition`), in [-1e300, 1e300]; then ``method``
+        is not used.
     n_runs, betas, seed : AIS settings, see :func:`log_partition`.
 
     Returns
@@ -163,7 +164,10 @@ def log_likelihood(
     if log_z is not None:
         if isinstance(log_z, bool) or np.ndim(log_z) != 0:
             raise TypeError(f"log_z must be a single number, got {_validate.show(log_z)}")
-        return -mean_free_energy - float(_validate.real_array("log_z", log_z))
+        log_z = float(_validate.real_array("log_z", log_z))
+        if abs(log_z) > _checks.ENERGY_LIMIT:  # then -F - log Z could overflow
+            raise ValueError(f"log_z must be between -1e300 and 1e300 (as log Z of an RBM is), got {log_z!r}")
+        return -mean_free_energy - log_z
     if _method(method) == "exact":
         return -mean_free_energy - log_partition(W, visible_bias, hidden_bias, method="exact")
     estimate, error = log_partition(

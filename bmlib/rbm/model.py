@@ -18,7 +18,8 @@ and summing out h gives the *free energy* F(v) = - log sum_h exp(-E(v, h))
 Data are float64 arrays of shape (n_samples, n_visible) with values in [0, 1]: 0/1 pixels, or
 grey levels read as the probabilities of the units being on (as scikit-learn's BernoulliRBM
 does). Sampled states are float64 arrays of 0.0 and 1.0. Random numbers: row r of a batch of
-chains draws from stream r of ``seed`` (see :mod:`bmlib.rng`).
+chains draws from stream r of ``seed`` (see :mod:`bmlib.rng`). Parameters whose |entries| sum
+to more than 1e300 are refused: |E(v, h)| is at most that sum, so below it energies are finite.
 """
 
 import numpy as np
