@@ -122,6 +122,8 @@ def ais_run_reference(W, visible_bias, hidden_bias, betas, base_bias, streams):
         )
     if not (isinstance(streams, np.ndarray) and streams.dtype == np.uint64 and streams.shape == (4, 4)):
         raise ValueError("streams must be a (4, 4) uint64 array of xoshiro256** states (see bmlib.rng)")
+    if not streams.flags.writeable:
+        raise ValueError("streams must be writable: they are advanced in place")
     _checks.bounded_size(
         [("W", W), ("visible_bias", visible_bias), ("hidden_bias", hidden_bias), ("base_bias", base_bias)]
     )
