@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from numba import types
 
 from bmlib import _simd, datasets, exact, rbm, rng
 from bmlib.rbm import _ais, _log_partition, tempering
@@ -238,6 +239,66 @@ def test_bad_input_to_evaluation():
         rbm.ais_schedule(5)
     with pytest.raises(TypeError, match="log_z must be a single number"):
         rbm.log_likelihood(np.zeros((2, 6)), W, b, c, log_z=[1.0, 2.0])
+    with pytest.raises(ValueError, match="method must be 'exact' or 'ais'"):
+        rbm.log_partition(W, b, c, method=np.array(["exact", "ais"]))
+
+
+def test_huge_counts_in_evaluation_are_refused_by_name():
+    # Issue 17: 2**70 runs or betas gave NumPy's "Maximum allowed dimension exceeded".
+    W, b, c = _random_rbm(6, 4)
+    with pytest.raises(ValueError, match="n_runs must be at most 10_000_000, got 1_180_591"):
+        rbm.log_partition(W, b, c, method="ais", n_runs=2**70)
+    with pytest.raises(ValueError, match="n_runs must be at most 10_000_000"):
+        rbm.ais_log_weights(W, b, c, n_runs=10**7 + 1, betas=[0.0, 1.0])
+    with pytest.raises(ValueError, match="n_betas must be at most 100_000_000"):
+        rbm.ais_schedule(2**70)
+    with pytest.raises(ValueError, match="n_betas must be at most 100_000_000"):
+        rbm.ais_schedule(10**8 + 1)
+
+
+def test_numbers_beyond_the_float_range_of_evaluation_are_refused_by_name():
+    # Issue 17: log_z near the largest float turned a log-likelihood into inf; base-rate biases
+    # of 1e308 gave -inf log weights with a RuntimeWarning.
+    W, b, c = _random_rbm(6, 4)
+    with pytest.raises(ValueError, match="log_z must be between -1e300 and 1e300"):
+        rbm.log_likelihood(np.ones((1, 6)), W, np.full(6, 1e299), c, log_z=-1.79e308)
+    with pytest.raises(ValueError, match="base_bias is too large"):
+        rbm.ais_log_weights(W, b, c, base_bias=np.full(6, 1e308))
+
+
+def _read_only(numba_type):
+    """Whether a compiled signature's argument type is, or holds, a read-only array."""
+    if isinstance(numba_type, types.Array):
+        return not numba_type.mutable
+    return isinstance(numba_type, types.BaseTuple) and any(_read_only(t) for t in numba_type.types)
+
+
+def test_read_only_arrays_compile_no_second_specialisation_of_log_z_kernels():
+    # Issue 17: log_partition(method="ais") with a read-only visible_bias compiled for over 20 s,
+    # ais_log_weights for 13 s: Numba compiles another specialisation for read-only arrays.
+    W, b, c = _random_rbm(6, 4)
+    X = datasets.bars_and_stripes(3)[:, :6]
+    betas = np.linspace(0.0, 1.0, 5)
+    calls = [
+        lambda W, b, X, betas: rbm.log_partition(W, b, c),
+        lambda W, b, X, betas: rbm.log_partition(W, b, c, method="ais", X=X, n_runs=4, betas=betas, seed=0),
+        lambda W, b, X, betas: rbm.ais_log_weights(W, b, c, n_runs=4, betas=betas, base_bias=b),
+    ]
+    kernels = [_ais.ais_runs, _ais._fill_group_table, _log_partition._walk_states]
+    for call in calls:
+        call(W, b, X, betas)
+    compiled = [len(kernel.signatures) for kernel in kernels]
+    frozen = [np.array(a) for a in (W, b, X, betas)]
+    for array in frozen:
+        array.setflags(write=False)
+    for call in calls:
+        call(*frozen)
+        call(np.broadcast_to(W[0], W.shape), np.broadcast_to(b[:1], b.shape), X, betas)
+    assert [len(kernel.signatures) for kernel in kernels] == compiled
+    assert not any(_read_only(t) for kernel in kernels for signature in kernel.signatures for t in signature)
+    # ais_run_reference advances the caller's streams in place: read-only ones are refused by name
+    with pytest.raises(ValueError, match="streams must be writable"):
+        rbm.ais_run_reference(W, b, c, betas, b, np.broadcast_to(rng.stream_states(0, 4), (4, 4)))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -5,10 +5,10 @@ import itertools
 
 import numpy as np
 import pytest
-from numba import njit
+from numba import njit, types
 
 from bmlib import _simd, datasets, rbm, rng, stats
-from bmlib.rbm import _blas, _fused
+from bmlib.rbm import _blas, _fused, evaluation, tempering
 from bmlib.rbm import bundles as rbm_bundles
 from bmlib.rbm.bundles import Chains, Offsets, Parameters, Velocities
 
@@ -590,6 +590,29 @@ def test_progress_is_silent_when_nobody_watches(capsys):
         ({"n_jobs": True}, TypeError, "n_jobs"),
         ({"centered": "yes"}, TypeError, "centered must be True or False"),
         ({"centered": True, "sampler": "pt"}, ValueError, "centered=True works with CD and PCD"),
+        # issue 17: bools are not numbers, flags are real bools
+        ({"learning_rate": True}, TypeError, "learning_rate must be a number, got the bool True"),
+        ({"momentum": True}, TypeError, "momentum must be a number, got the bool True"),
+        ({"weight_decay": np.True_}, TypeError, "weight_decay must be a number, got the bool True"),
+        ({"centered": 1}, TypeError, "centered must be True or False, got int 1"),
+        ({"monitor": "no"}, TypeError, "monitor must be True or False"),
+        ({"shuffle": np.nan}, TypeError, "shuffle must be True or False"),
+        ({"verbose": 0}, ValueError, "verbose must be True, False or 'auto'"),
+        ({"sampler": np.array(["cd", "pt"])}, ValueError, "sampler must be 'cd', 'pcd' or 'pt'"),
+        ({"kernel": ["fused"]}, ValueError, "kernel must be 'auto', 'fused' or 'blas'"),
+        # issue 17: huge counts are refused by name, before any allocation
+        ({"n_hidden": 2**70}, ValueError, "n_hidden must be at most 1_000_000_000_000"),
+        ({"k": 2**70}, ValueError, "k must be at most 1_000_000_000_000"),
+        ({"n_epochs": 10**12 + 1}, ValueError, "n_epochs must be at most 1_000_000_000_000"),
+        ({"sampler": "pt", "n_temperatures": 2**63}, ValueError, "n_temperatures must be at most 10_000"),
+        ({"sampler": "pt", "n_temperatures": 10_001}, ValueError, "n_temperatures must be at most 10_000"),
+        # issue 17: a weight decay that alone diverges is refused before training
+        ({"learning_rate": 1.0, "weight_decay": 100.0}, ValueError, r"learning_rate \* weight_decay = 100"),
+        (
+            {"learning_rate": 1.0, "weight_decay": 3.0, "momentum": 0.5},
+            ValueError,
+            r"< 2 \(1 \+ momentum\) = 3",
+        ),
     ],
 )
 def test_bad_settings(settings, error, message):
@@ -674,8 +697,8 @@ def test_tile_images_for_notebook_figures():
         plotting.tile_images(np.zeros((2, 5)), (2, 3))
 
 
-def _arguments_with_a_missing_bias(function, missing):
-    """Valid arguments for a public rbm function of a 4 x 3 RBM, with one bias set to None."""
+def _arguments(function, **replaced):
+    """Valid positional arguments for a public rbm function of a 4 x 3 RBM, some replaced."""
     values = {
         "v": np.zeros((2, 4)),
         "X": np.zeros((2, 4)),
@@ -693,22 +716,151 @@ def _arguments_with_a_missing_bias(function, missing):
         for name, parameter in inspect.signature(function).parameters.items()
         if parameter.default is inspect.Parameter.empty
     ]
-    return [None if name == missing else values[name] for name in required]
+    return [replaced.get(name, values[name]) for name in required]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        name
-        for name in rbm.__all__
-        if callable(getattr(rbm, name))
-        and not isinstance(getattr(rbm, name), type)
-        and {"visible_bias", "hidden_bias"} & set(inspect.signature(getattr(rbm, name)).parameters)
-    ],
-)
+_FUNCTIONS_OF_PARAMETERS = [
+    name
+    for name in rbm.__all__
+    if callable(getattr(rbm, name))
+    and not isinstance(getattr(rbm, name), type)
+    and {"visible_bias", "hidden_bias"} & set(inspect.signature(getattr(rbm, name)).parameters)
+]
+
+
+@pytest.mark.parametrize("name", _FUNCTIONS_OF_PARAMETERS)
 def test_a_bias_of_none_is_refused_by_name(name):
     # Issue 17: None for a bias gave "not enough values to unpack (expected 3, got 2)".
     function = getattr(rbm, name)
     for bias in {"visible_bias", "hidden_bias"} & set(inspect.signature(function).parameters):
         with pytest.raises(TypeError, match=f"{bias} must be an array"):
-            function(*_arguments_with_a_missing_bias(function, bias))
+            function(*_arguments(function, **{bias: None}))
+
+
+@pytest.mark.parametrize("name", _FUNCTIONS_OF_PARAMETERS)
+def test_parameters_beyond_the_energy_bound_are_refused_by_name(name):
+    # Issue 17: entries of 1e308 overflowed with a RuntimeWarning, and gave -inf or NaN.
+    function = getattr(rbm, name)
+    with pytest.raises(ValueError, match=r"W is too large: sum \|W\|"):
+        function(*_arguments(function, W=np.full((4, 3), 1e308)))
+    for bias, size in [("visible_bias", 4), ("hidden_bias", 3)]:
+        if bias in inspect.signature(function).parameters:
+            with pytest.raises(ValueError, match=f"{bias} is too large"):
+                function(*_arguments(function, **{bias: np.full(size, 1e300)}))
+
+
+@pytest.mark.parametrize("name", _FUNCTIONS_OF_PARAMETERS)
+def test_parameters_just_below_the_energy_bound_give_finite_numbers_and_no_warning(name):
+    # RuntimeWarnings are errors in this suite (pyproject.toml)
+    function = getattr(rbm, name)
+    g = np.random.default_rng(2)
+    big = {"W": g.choice([-1e297, 1e297], (4, 3)), "visible_bias": np.full(4, -1e297)}
+    few_runs = {"n_runs": 2, "betas": [0.0, 0.5, 1.0]} if name == "ais_log_weights" else {}
+    results = function(*_arguments(function, **big, hidden_bias=np.full(3, 1e297)), **few_runs)
+    for result in results if isinstance(results, tuple) else [results]:
+        assert np.all(np.isfinite(result))
+
+
+def test_the_settings_bundle_takes_bools_as_flags_only():
+    # Issue 17: persistent=nan trained as PCD, learning_rate=True as 1.0.
+    valid = dict(learning_rate=0.1, momentum=0.0, weight_decay=0.0, k=1, persistent=False)
+    valid.update(batch_size=10, centered=False, offset_rate=0.01)
+    assert rbm_bundles.settings(**valid) == (0.1, 0.0, 0.0, 1, False, 10, False, 0.01)
+    for name, value in [("persistent", np.nan), ("centered", "yes"), ("persistent", 1)]:
+        with pytest.raises(TypeError, match=f"{name} must be True or False"):
+            rbm_bundles.settings(**{**valid, name: value})
+    for name in ("learning_rate", "k", "batch_size"):
+        with pytest.raises(TypeError, match=f"{name} must be a number, got the bool True"):
+            rbm_bundles.settings(**{**valid, name: True})
+
+
+def test_huge_counts_are_refused_by_name():
+    # Issue 17: k=2**70 gave a Numba "non-precise type pyobject" trace; larger sizes than memory
+    # gave NumPy's error about an array shape, not the setting that asked for it.
+    W, b, c = _small_rbm()
+    with pytest.raises(ValueError, match="k must be at most 1_000_000_000_000"):
+        rbm.gibbs(np.zeros(6), W, b, c, k=2**70)
+    with pytest.raises(ValueError, match="k must be at most 1_000_000_000_000"):
+        rbm.cd_update(np.zeros(6), W, b, c, k=10**12 + 1)
+    with pytest.raises(ValueError, match="n_steps must be at most"):
+        rbm.sample(2, W, b, c, n_steps=2**70)
+    with pytest.raises(ValueError, match="n_samples must be at most"):
+        rbm.sample(2**70, W, b, c)
+    # beyond a 64-bit address space (so refused even where the kernel overcommits memory)
+    with pytest.raises(MemoryError, match="n_samples = 1_000_000_000_000 chains need more memory"):
+        rbm.sample(10**12, np.zeros((200, 2)), np.zeros(200), np.zeros(2))
+    with pytest.raises(MemoryError, match=r"batch_size = 1_000_000_000_000 need about [\d.e+]+ GiB"):
+        rbm.RBM(100, batch_size=10**12).fit(datasets.bars_and_stripes(2))
+
+
+@pytest.mark.parametrize("kernel, sampler", [("fused", "cd"), ("blas", "pcd"), ("auto", "pt")])
+def test_training_that_diverges_stops_with_an_error_naming_the_settings(kernel, sampler):
+    # Issue 17: at learning_rate=1e308 the fused kernel filled history_ with -inf and NaN (with
+    # RuntimeWarnings), and the BLAS kernel said "visible_bias must be finite".
+    X = datasets.bars_and_stripes(3)
+    model = rbm.RBM(4, learning_rate=1e308, kernel=kernel, sampler=sampler, seed=0, n_temperatures=3)
+    with pytest.raises(
+        FloatingPointError, match=r"diverged in epoch 1: W_ reached .*learning_rate \(now 1e\+308\)"
+    ):
+        model.fit(X)
+    # finite, but far beyond any trained RBM
+    model.set_params(learning_rate=1e7, momentum=0.5)
+    with pytest.raises(FloatingPointError, match=r"W_ reached .*\(beyond \+-1e\+06\).*momentum \(now 0.5\)"):
+        model.fit(X)
+
+
+def test_divergence_is_checked_in_every_parameter_once_per_partial_fit():
+    model = rbm.RBM(4, learning_rate=0.01, n_epochs=1, seed=0, monitor=False).fit(
+        datasets.bars_and_stripes(3)
+    )
+    model.hidden_bias_[:] = 2e6
+    with pytest.raises(FloatingPointError, match="diverged in epoch 2: hidden_bias_ reached 2e"):
+        model.partial_fit(datasets.bars_and_stripes(3))
+    W, b, c = _small_rbm()
+    with pytest.raises(FloatingPointError, match=r"learning_rate = 1e\+308 is too large for this step"):
+        rbm.cd_update(np.ones((2, 6)), W, b, c, learning_rate=1e308)
+
+
+def _read_only(numba_type):
+    """Whether a compiled signature's argument type is, or holds, a read-only array."""
+    if isinstance(numba_type, types.Array):
+        return not numba_type.mutable
+    return isinstance(numba_type, types.BaseTuple) and any(_read_only(t) for t in numba_type.types)
+
+
+def _frozen(array):
+    array = np.array(array)
+    array.setflags(write=False)
+    return array
+
+
+def test_read_only_arrays_compile_no_second_specialisation():
+    # Issue 17: a read-only argument (np.broadcast_to, a memory map, pandas) made Numba compile
+    # each kernel again for read-only arrays: 7 to 20 seconds on first use.
+    W, b, c = _small_rbm()
+    X = _all_states(6)[::5]
+    calls = [
+        lambda W, X: rbm.gibbs(X, W, b, c, k=2, seed=0),
+        lambda W, X: rbm.cd_update(X, W, b, c, seed=0),
+        lambda W, X: rbm.sample_visible(X[:, :4], W, b, seed=0),
+        lambda W, X: rbm.pseudo_log_likelihood(X, W, b, c),
+        lambda W, X: rbm.RBM(4, n_epochs=1, batch_size=5, seed=0, monitor=False, kernel="fused").fit(X),
+        lambda W, X: rbm.RBM(4, n_epochs=1, batch_size=5, seed=0, monitor=False, kernel="blas").fit(X),
+        lambda W, X: rbm.RBM(4, n_epochs=1, batch_size=5, seed=0, monitor=False, sampler="pt").fit(X),
+    ]
+    kernels = [
+        _fused.gibbs_chains,
+        _fused.train_epoch_fused,
+        _blas.bernoulli,
+        _blas.apply_update,
+        evaluation.pseudo_log_likelihood_rows,
+        tempering._tempered_chains,
+    ]
+    for call in calls:
+        call(W, X)  # compiles (or loads from the cache) the writable specialisation
+    compiled = [len(kernel.signatures) for kernel in kernels]
+    for call in calls:
+        call(_frozen(W), np.broadcast_to(X[0], X.shape))
+        call(W, _frozen(X))
+    assert [len(kernel.signatures) for kernel in kernels] == compiled
+    assert not any(_read_only(t) for kernel in kernels for signature in kernel.signatures for t in signature)

@@ -161,3 +161,22 @@ def test_tie_parameters_rejects_bad_input():
         datasets.lattice_orbits(1)
     with pytest.raises(TypeError, match="L must be an integer"):
         datasets.lattice_orbits(4.0)
+
+
+def test_orbit_labels_may_be_any_non_negative_integers():
+    # Issue 17: one label of 10**9 made np.bincount allocate 7.45 GiB, one count per possible
+    # label; only which labels are equal matters. Labels near 2**60 (beyond any address space)
+    # and uint64 labels beyond int64 give the same model as the compact labels.
+    L = 3
+    weights, visible, hidden = datasets.lattice_orbits(L)
+    expected, _ = fitted(L, n_rows=20)
+    rbm.tie_parameters(expected, weights, visible, hidden)
+    spread = [np.asarray(labels, dtype=np.int64) * 2**52 for labels in (weights, visible, hidden)]
+    top = [
+        np.iinfo(np.uint64).max - np.asarray(labels, dtype=np.uint64) for labels in (weights, visible, hidden)
+    ]
+    for labels in (spread, top):
+        model, _ = fitted(L, n_rows=20)
+        rbm.tie_parameters(model, *labels)
+        for name in ("W_", "visible_bias_", "hidden_bias_", "hidden_offset_"):
+            np.testing.assert_array_equal(getattr(model, name), getattr(expected, name))

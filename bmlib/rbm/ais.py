@@ -23,6 +23,8 @@ from bmlib.stats import sigmoid, softplus
 
 __all__ = ["ais_schedule", "base_rate_bias", "ais_log_weights", "ais_run_reference"]
 
+_RUNS_WHY = "the error falls as 1 / sqrt(n_runs), and each run's streams take 128 bytes"
+
 
 def ais_schedule(n_betas=10_000):
     """The default AIS schedule: inverse temperatures 0 = beta_0 < ... < beta_K = 1.
@@ -34,13 +36,16 @@ def ais_schedule(n_betas=10_000):
     Parameters
     ----------
     n_betas : int
-        Number of inverse temperatures including 0 and 1, >= 10.
+        Number of inverse temperatures including 0 and 1, from 10 to 10**8 (7,000 times the 14,500
+        of Salakhutdinov and Murray; a longer schedule alone takes gigabytes).
 
     Returns
     -------
     ndarray of shape (n_betas,)
     """
-    n_betas = _checks.positive_int("n_betas", n_betas, minimum=10)
+    n_betas = _checks.positive_int(
+        "n_betas", n_betas, minimum=10, maximum=10**8, why="a longer schedule alone takes gigabytes"
+    )
     n1, n2 = n_betas // 10, (4 * n_betas) // 10
     n3 = n_betas - n1 - n2
     return np.concatenate(
@@ -117,6 +122,11 @@ def ais_run_reference(W, visible_bias, hidden_bias, betas, base_bias, streams):
         )
     if not (isinstance(streams, np.ndarray) and streams.dtype == np.uint64 and streams.shape == (4, 4)):
         raise ValueError("streams must be a (4, 4) uint64 array of xoshiro256** states (see bmlib.rng)")
+    if not streams.flags.writeable:
+        raise ValueError("streams must be writable: they are advanced in place")
+    _checks.bounded_size(
+        [("W", W), ("visible_bias", visible_bias), ("hidden_bias", hidden_bias), ("base_bias", base_bias)]
+    )
 
     def uniform(n):  # one number per unit: unit i takes the (i // 4)-th number of stream i % 4
         numbers = [[rng.next_double(streams, lane) for lane in range(4)] for _ in range(-(-n // 4))]
@@ -144,7 +154,7 @@ def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, bas
     """The log importance weights of ``n_runs`` AIS runs, and log Z_A of the base model.
 
     The lower-level half of :func:`log_partition` with ``method="ais"``: log Z is estimated by
-    log Z_A + log mean_r exp(log_weights[r]). See there for the maths.
+    log Z_A + log mean_r exp(log_weights[r]). See there for the maths and the arguments.
 
     Run r draws from streams 4r..4r+3 of ``seed`` (see :func:`ais_runs` for which number goes
     where). The kernel reads W through two tables of sums of groups of four rows or columns
@@ -157,7 +167,7 @@ def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, bas
         log Z_A = n_hidden log 2 + sum_i softplus(b_A_i).
     """
     W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
-    n_runs = _checks.positive_int("n_runs", n_runs)
+    n_runs = _checks.positive_int("n_runs", n_runs, maximum=10**7, why=_RUNS_WHY)
     betas = _betas(betas)
     if base_bias is None:
         base_bias = np.zeros(W.shape[0])
@@ -167,6 +177,9 @@ def ais_log_weights(W, visible_bias, hidden_bias, *, n_runs=100, betas=None, bas
             raise ValueError(
                 f"base_bias must have shape ({W.shape[0]},) (n_visible of W), got {base_bias.shape}"
             )
+        _checks.bounded_size(
+            [("W", W), ("visible_bias", visible_bias), ("hidden_bias", hidden_bias), ("base_bias", base_bias)]
+        )
     states = rng.stream_states(seed, 4 * n_runs)  # four per run (see ais_runs)
     hidden_table = group_table(np.ascontiguousarray(W.T))
     visible_table = group_table(np.column_stack([W, visible_bias, base_bias]))

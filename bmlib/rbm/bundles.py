@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bmlib import _validate
+
 __all__ = ["Parameters", "Velocities", "Chains", "Settings", "Offsets", "settings"]
 
 
@@ -58,14 +60,22 @@ class Settings(NamedTuple):
 
 def settings(learning_rate, momentum, weight_decay, k, persistent, batch_size, centered, offset_rate):
     """A :class:`Settings` with every field of one type (float, int or bool), so that a kernel is
-    compiled once however the caller wrote the numbers (0 or 0.0, numpy or Python scalars)."""
+    compiled once however the caller wrote the numbers (0 or 0.0, numpy or Python scalars).
+
+    As everywhere in bmlib, a flag is a bool and a bool is not a number (``persistent=nan`` or
+    ``learning_rate=True`` is refused); the ranges of the numbers are :class:`RBM`'s to check.
+    """
+    numbers = dict(learning_rate=learning_rate, momentum=momentum, weight_decay=weight_decay, k=k)
+    for name, value in {**numbers, "batch_size": batch_size, "offset_rate": offset_rate}.items():
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a number, got the bool {value} (a bool is not a number)")
     return Settings(
         float(learning_rate),
         float(momentum),
         float(weight_decay),
         int(k),
-        bool(persistent),
+        _validate.flag("persistent", persistent),
         int(batch_size),
-        bool(centered),
+        _validate.flag("centered", centered),
         float(offset_rate),
     )

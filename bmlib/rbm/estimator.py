@@ -12,7 +12,7 @@ import numbers
 import numba
 import numpy as np
 
-from bmlib import rng
+from bmlib import _validate, rng
 from bmlib.progress import Progress
 from bmlib.rbm import _checks, bundles
 from bmlib.rbm._blas import train_epoch_blas
@@ -47,6 +47,12 @@ _SPARSE_LIMIT = 0.3  # ... and above it, the largest fraction of non-zero data f
 _OFFSET_RATE = 0.01  # centred training: how fast the hidden offsets follow P(h | data)
 
 
+_MAX_TEMPERATURES = 10_000  # n_temperatures: see the class docstring
+
+
+_DIVERGED = 1e6  # a weight or bias beyond +-1e6 after an epoch: training diverged (see Raises)
+
+
 class RBM:
     """Bernoulli restricted Boltzmann machine trained with CD-k, PCD-k or parallel tempering.
 
@@ -77,7 +83,9 @@ class RBM:
         samples. Hot replicas cross between modes easily and pass their states down, so the model's
         samples do not get stuck in one mode as PCD's chains can when the weights grow.
     n_temperatures : int
-        Replicas per chain with ``sampler="pt"``, >= 2.
+        Replicas per chain with ``sampler="pt"``, from 2 to 10,000. A state moves one rung per
+        accepted swap, in a random walk, so crossing a ladder of n rungs takes about n^2 updates:
+        beyond 10,000 rungs (10^8 updates) no hot state would reach beta = 1 in any training run.
     momentum : float in [0, 1)
         velocity = momentum * velocity + learning_rate * gradient; parameters += velocity.
     weight_decay : float >= 0
@@ -117,6 +125,9 @@ class RBM:
         on two cores, say), so it is off by default. Not used by ``kernel="blas"`` (BLAS has its
         own threads) or ``sampler="pt"``.
 
+    The counts (n_hidden, batch_size, n_epochs, k) are integers up to 10**12 (larger ones could
+    not finish in a day); the flags (centered, monitor, shuffle) are True or False.
+
     Attributes
     ----------
     W_ : ndarray of shape (n_visible, n_hidden)
@@ -142,6 +153,19 @@ class RBM:
     swap_rates_ : ndarray of shape (n_temperatures - 1,)
         With ``sampler="pt"``: the fraction of proposed swaps between replicas t and t + 1 that
         were accepted so far (near 0 for a pair means the ladder has a gap there).
+
+    Raises
+    ------
+    ValueError
+        From ``fit``/``partial_fit`` when learning_rate * weight_decay >= 2 (1 + momentum): the
+        weight decay alone then makes every weight flip sign and grow with each update (the
+        momentum iteration on the penalty weight_decay |W|^2 / 2 is stable only below that bound).
+    FloatingPointError
+        From ``fit``/``partial_fit`` when training diverged: after an epoch a weight or bias is NaN,
+        infinite or beyond +-1e6. A field of 40 already makes a unit's probability exactly 0 or 1
+        in float64, so trained RBMs have parameters of order 1 to 10; one beyond 1e6 comes from
+        unstable updates (a learning rate far too large) and grows into infinities within a few
+        epochs. The model keeps the parameters it reached; ``fit`` with gentler settings restarts.
 
     References
     ----------
@@ -238,29 +262,60 @@ class RBM:
             "k": _checks.positive_int("k", self.k),
             "momentum": _checks.nonnegative("momentum", self.momentum, below_one=True),
             "weight_decay": _checks.nonnegative("weight_decay", self.weight_decay),
-            "n_temperatures": _checks.positive_int("n_temperatures", self.n_temperatures, minimum=2),
+            "n_temperatures": _checks.positive_int(
+                "n_temperatures",
+                self.n_temperatures,
+                minimum=2,
+                maximum=_MAX_TEMPERATURES,
+                why="crossing a ladder of n rungs takes about n^2 updates, so more rungs buy nothing",
+            ),
         }
-        if self.sampler not in ("cd", "pcd", "pt"):
+        if not isinstance(self.sampler, str) or self.sampler not in ("cd", "pcd", "pt"):
             raise ValueError(f"sampler must be 'cd', 'pcd' or 'pt', got {self.sampler!r}")
         sampler = settings["sampler"] = self.sampler
-        if self.kernel not in ("auto", "fused", "blas"):
+        if not isinstance(self.kernel, str) or self.kernel not in ("auto", "fused", "blas"):
             raise ValueError(f"kernel must be 'auto', 'fused' or 'blas', got {self.kernel!r}")
-        if self.centered not in (True, False):
-            raise TypeError(f"centered must be True or False, got {self.centered!r}")
-        if self.centered and sampler == "pt":
+        for name in ("centered", "monitor", "shuffle"):
+            settings[name] = _validate.flag(name, getattr(self, name))
+        if settings["centered"] and sampler == "pt":
             raise ValueError("centered=True works with CD and PCD, not with sampler='pt'")
-        settings["centered"] = bool(self.centered)
+        decay = settings["learning_rate"] * settings["weight_decay"]
+        if decay >= 2.0 * (1.0 + settings["momentum"]):
+            raise ValueError(
+                f"learning_rate * weight_decay = {decay:g} must be < 2 (1 + momentum) = "
+                f"{2.0 * (1.0 + settings['momentum']):g}: beyond it the weight decay alone makes every "
+                "weight flip sign and grow with each update; lower learning_rate or weight_decay"
+            )
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
         if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
             raise TypeError(f"n_jobs must be None, a positive int or -1, got {self.n_jobs!r}")
         if n_jobs < 1 and n_jobs != -1:
             raise ValueError(f"n_jobs must be None, a positive int or -1, got {n_jobs}")
         settings["n_jobs"] = int(n_jobs)
-        if self.verbose not in (True, False, "auto", 0, 1):
+        if not (
+            isinstance(self.verbose, (bool, np.bool_))
+            or (isinstance(self.verbose, str) and self.verbose == "auto")
+        ):
             raise ValueError(f"verbose must be True, False or 'auto', got {self.verbose!r}")
         return settings
 
     def _initialize(self, X, settings):
+        try:
+            self._allocate(X, settings)
+        except MemoryError as err:  # name the settings, not numpy's array shapes
+            n_visible, n_hidden, batch_size = X.shape[1], settings["n_hidden"], settings["batch_size"]
+            n_replicas = settings["n_temperatures"] if settings["sampler"] == "pt" else 0
+            values = 3 * n_visible * n_hidden + batch_size * (
+                n_hidden + 4 + n_replicas * (n_visible + n_hidden)
+            )
+            raise MemoryError(
+                f"n_hidden = {n_hidden:_} (with {n_visible} visible units), batch_size = {batch_size:_}"
+                + (f" and n_temperatures = {n_replicas:_}" if n_replicas else "")
+                + f" need about {values * 8 / 2**30:.3g} GiB for the weights, chains and random streams, "
+                "more than could be allocated: lower them"
+            ) from err
+
+    def _allocate(self, X, settings):
         generator = rng.as_generator(self.seed)
         n_visible, n_hidden = X.shape[1], settings["n_hidden"]
         self.n_features_in_ = n_visible
@@ -313,7 +368,7 @@ class RBM:
         progress = Progress(settings["n_epochs"], "RBM epoch", self.verbose)
         for _ in range(settings["n_epochs"]):
             self._epoch(X, settings)
-            history = self.history_["pseudo_log_likelihood"] if self.monitor else []
+            history = self.history_["pseudo_log_likelihood"] if settings["monitor"] else []
             progress.update(f"pseudo-log-likelihood {history[-1]:.2f}" if history else "")
         progress.close()
         return self
@@ -347,10 +402,28 @@ class RBM:
 
     def _epoch(self, X, settings):
         n_samples = X.shape[0]
-        if self.shuffle:
+        if settings["shuffle"]:
             order = self._generator.permutation(n_samples).astype(np.int64)
         else:
             order = np.arange(n_samples, dtype=np.int64)
+        # an update that overflows gives inf or NaN, which _check_diverged reports by name
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._train(X, order, settings)
+        self._check_diverged(settings)
+        self.n_epochs_trained_ += 1
+        if settings["monitor"]:
+            rows = X if n_samples <= 1000 else X[np.linspace(0, n_samples - 1, 1000).astype(np.int64)]
+            params = (self.W_, self.visible_bias_, self.hidden_bias_)
+            self.history_["epoch"].append(self.n_epochs_trained_)
+            self.history_["reconstruction_error"].append(reconstruction_error(rows, *params))
+            self.history_["pseudo_log_likelihood"].append(pseudo_log_likelihood(rows, *params))
+            if "log_likelihood" in self.history_:
+                if _checks.is_binary(rows):
+                    self.history_["log_likelihood"].append(log_likelihood(rows, *params))
+                else:  # grey levels have no likelihood: the record ends here
+                    del self.history_["log_likelihood"]
+
+    def _train(self, X, order, settings):
         batch_size, n_visible, n_hidden = settings["batch_size"], *self.W_.shape
         kernel = self.kernel
         if kernel == "auto":
@@ -389,22 +462,22 @@ class RBM:
                     train_epoch_fused(*epoch, WT, velocities, negative, epoch_settings, offsets)
             else:
                 train_epoch_blas(*epoch, velocities, negative, epoch_settings, offsets)
-        if not np.all(np.isfinite(self.W_)):
+
+    def _check_diverged(self, settings):
+        """Raise FloatingPointError when a weight or bias is NaN, infinite or beyond +-1e6 (see Raises)."""
+        for name in ("W_", "visible_bias_", "hidden_bias_"):
+            values = getattr(self, name)
+            if values.max() <= _DIVERGED and values.min() >= -_DIVERGED:  # False for NaN
+                continue
+            worst = values[~(np.abs(values) <= _DIVERGED)][0]
+            momentum, decay = settings["momentum"], settings["weight_decay"]
             raise FloatingPointError(
-                "training diverged (weights are no longer finite): lower learning_rate or momentum"
+                f"training diverged in epoch {self.n_epochs_trained_ + 1}: {name} reached {worst:.3g} "
+                f"(beyond +-{_DIVERGED:g}); lower learning_rate (now {settings['learning_rate']:g})"
+                + (f", momentum (now {momentum:g})" if momentum else "")
+                + (f", weight_decay (now {decay:g})" if decay else "")
+                + ", and fit again"
             )
-        self.n_epochs_trained_ += 1
-        if self.monitor:
-            rows = X if n_samples <= 1000 else X[np.linspace(0, n_samples - 1, 1000).astype(np.int64)]
-            params = (self.W_, self.visible_bias_, self.hidden_bias_)
-            self.history_["epoch"].append(self.n_epochs_trained_)
-            self.history_["reconstruction_error"].append(reconstruction_error(rows, *params))
-            self.history_["pseudo_log_likelihood"].append(pseudo_log_likelihood(rows, *params))
-            if "log_likelihood" in self.history_:
-                if _checks.is_binary(rows):
-                    self.history_["log_likelihood"].append(log_likelihood(rows, *params))
-                else:  # grey levels have no likelihood: the record ends here
-                    del self.history_["log_likelihood"]
 
     # using a trained model ---------------------------------------------------------------------
 

@@ -147,7 +147,8 @@ def log_likelihood(
         How log Z is found (see :func:`log_partition`): "exact" needs
         min(n_visible, n_hidden) <= EXACT_LIMIT; "ais" estimates it with X as the base-rate data.
     log_z : float or None
-        A log Z computed before (from :func:`log_partition`); then ``method`` is not used.
+        A log Z computed before (from :func:`log_partition`), in [-1e300, 1e300]; then ``method``
+        is not used.
     n_runs, betas, seed : AIS settings, see :func:`log_partition`.
 
     Returns
@@ -163,15 +164,22 @@ def log_likelihood(
     if log_z is not None:
         if isinstance(log_z, bool) or np.ndim(log_z) != 0:
             raise TypeError(f"log_z must be a single number, got {_validate.show(log_z)}")
-        return -mean_free_energy - float(_validate.real_array("log_z", log_z))
-    if method == "exact":
+        log_z = float(_validate.real_array("log_z", log_z))
+        if abs(log_z) > _checks.ENERGY_LIMIT:  # then -F - log Z could overflow
+            raise ValueError(f"log_z must be between -1e300 and 1e300 (as log Z of an RBM is), got {log_z!r}")
+        return -mean_free_energy - log_z
+    if _method(method) == "exact":
         return -mean_free_energy - log_partition(W, visible_bias, hidden_bias, method="exact")
-    if method == "ais":
-        estimate, error = log_partition(
-            W, visible_bias, hidden_bias, method="ais", X=X, n_runs=n_runs, betas=betas, seed=seed
-        )
-        return -mean_free_energy - estimate, error
-    raise ValueError(f"method must be 'exact' or 'ais', got {method!r}")
+    estimate, error = log_partition(
+        W, visible_bias, hidden_bias, method="ais", X=X, n_runs=n_runs, betas=betas, seed=seed
+    )
+    return -mean_free_energy - estimate, error
+
+
+def _method(method):
+    if not isinstance(method, str) or method not in ("exact", "ais"):
+        raise ValueError(f"method must be 'exact' or 'ais', got {_validate.show(method)}")
+    return method
 
 
 def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_runs=100, betas=None, seed=None):
@@ -214,7 +222,8 @@ def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_run
         AIS only: data whose column means set the base-rate biases b_A (:func:`base_rate_bias`).
         None: b_A = 0, the uniform distribution (much slower to converge for a trained model).
     n_runs : int
-        AIS only: number of independent runs R, >= 1 (100 is usual; >= 2 for an error bar).
+        AIS only: number of independent runs R, from 1 to 10**7 (100 is usual; >= 2 for an error
+        bar; the error falls as 1 / sqrt(R), and each run's random streams take 128 bytes).
     betas : array_like of shape (K + 1,) or None
         AIS only: the schedule, strictly increasing from exactly 0 to exactly 1. None:
         :func:`ais_schedule` (10,000 betas).
@@ -234,7 +243,7 @@ def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_run
     R. Salakhutdinov and I. Murray, "On the quantitative analysis of deep belief networks",
     ICML 2008.
     """
-    if method == "exact":
+    if _method(method) == "exact":
         W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
         n_visible, n_hidden = W.shape
         if min(n_visible, n_hidden) > EXACT_LIMIT:
@@ -246,14 +255,12 @@ def log_partition(W, visible_bias, hidden_bias, method="exact", *, X=None, n_run
             # enumerate h: terms c.h + sum_i softplus(b_i + (W h)_i), with W^T of shape (n_hidden, n_visible)
             return float(exact_log_partition(np.ascontiguousarray(W.T), hidden_bias, visible_bias))
         return float(exact_log_partition(W, visible_bias, hidden_bias))
-    if method == "ais":
-        W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
-        base_bias = None if X is None else base_rate_bias(_checks.units("X", X, W.shape[0]))
-        log_weights, log_z_base = ais_log_weights(
-            W, visible_bias, hidden_bias, n_runs=n_runs, betas=betas, base_bias=base_bias, seed=seed
-        )
-        return _log_mean_exp(log_weights, log_z_base)
-    raise ValueError(f"method must be 'exact' or 'ais', got {method!r}")
+    W, visible_bias, hidden_bias = _checks.parameters(W, visible_bias, hidden_bias)
+    base_bias = None if X is None else base_rate_bias(_checks.units("X", X, W.shape[0]))
+    log_weights, log_z_base = ais_log_weights(
+        W, visible_bias, hidden_bias, n_runs=n_runs, betas=betas, base_bias=base_bias, seed=seed
+    )
+    return _log_mean_exp(log_weights, log_z_base)
 
 
 def _log_mean_exp(log_weights, offset=0.0):

@@ -18,7 +18,8 @@ and summing out h gives the *free energy* F(v) = - log sum_h exp(-E(v, h))
 Data are float64 arrays of shape (n_samples, n_visible) with values in [0, 1]: 0/1 pixels, or
 grey levels read as the probabilities of the units being on (as scikit-learn's BernoulliRBM
 does). Sampled states are float64 arrays of 0.0 and 1.0. Random numbers: row r of a batch of
-chains draws from stream r of ``seed`` (see :mod:`bmlib.rng`).
+chains draws from stream r of ``seed`` (see :mod:`bmlib.rng`). Parameters whose |entries| sum
+to more than 1e300 are refused: |E(v, h)| is at most that sum, so below it energies are finite.
 """
 
 import numpy as np
@@ -174,7 +175,7 @@ def gibbs(v, W, visible_bias, hidden_bias, k=1, seed=None):
     W, visible_bias, hidden_bias : the RBM's parameters, shapes (n_visible, n_hidden),
         (n_visible,), (n_hidden,)
     k : int
-        Number of steps, >= 1.
+        Number of steps, from 1 to 10**12 (more could not finish in a day).
     seed : int, numpy.random.Generator or None
         Chain r uses random stream r of this seed.
 
@@ -218,10 +219,10 @@ def sample(n_samples, W, visible_bias, hidden_bias, n_steps=1000, seed=None, sta
     Parameters
     ----------
     n_samples : int
-        Number of chains (>= 1); ignored when ``start`` is given.
+        Number of chains, from 1 to 10**12; ignored when ``start`` is given.
     W, visible_bias, hidden_bias : the RBM's parameters
     n_steps : int
-        Gibbs steps per chain, >= 1.
+        Gibbs steps per chain, from 1 to 10**12 (more could not finish in a day).
     seed : int, numpy.random.Generator or None
     start : array_like of shape (n_chains, n_visible) or None
         Where the chains start. None: uniformly random 0/1 vectors drawn from ``seed``.
@@ -235,7 +236,12 @@ def sample(n_samples, W, visible_bias, hidden_bias, n_steps=1000, seed=None, sta
     generator = rng.as_generator(seed)
     if start is None:
         n_samples = _checks.positive_int("n_samples", n_samples)
-        start = (generator.random((n_samples, W.shape[0])) < 0.5).astype(np.float64)
+        try:
+            start = (generator.random((n_samples, W.shape[0])) < 0.5).astype(np.float64)
+        except MemoryError as err:
+            raise MemoryError(
+                f"n_samples = {n_samples:_} chains need more memory than there is: {err}"
+            ) from err
     else:
         start = _checks.units("start", start, W.shape[0])
     return gibbs(start, W, visible_bias, hidden_bias, k=n_steps, seed=generator)

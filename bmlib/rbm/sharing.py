@@ -11,7 +11,11 @@ from bmlib.rbm.estimator import RBM
 
 
 def _orbit_ids(name, ids, shape):
-    """``ids`` as a flat int64 array of orbit labels 0..n-1 for parameters of ``shape``."""
+    """``ids`` as a flat int64 array of orbit labels 0..n-1 for the n parameters of ``shape``.
+
+    Only which labels are equal matters: labels of n or more (10**9, say) are renumbered in
+    sorted order, so the counts per orbit take n numbers, not one per possible label.
+    """
     array = np.asarray(ids)
     if array.shape != shape:
         raise ValueError(f"{name} must have shape {shape} (one orbit label per parameter), got {array.shape}")
@@ -19,6 +23,8 @@ def _orbit_ids(name, ids, shape):
         raise TypeError(f"{name} must hold integer orbit labels, got dtype {array.dtype}")
     if array.size and array.min() < 0:
         raise ValueError(f"{name} must hold non-negative orbit labels, got {array.min()}")
+    if array.size and array.max() >= array.size:
+        return np.unique(array.ravel(), return_inverse=True)[1].astype(np.int64)
     return array.astype(np.int64).ravel()
 
 
@@ -52,7 +58,7 @@ def tie_parameters(model, weight_orbits, visible_orbits, hidden_orbits):
     model : RBM
         Fitted (``fit`` or ``partial_fit`` has run).
     weight_orbits : array_like of int, shape (n_visible, n_hidden)
-        Orbit label of each weight W_ij; weights with the same label become equal.
+        Orbit label (any integer >= 0) of each weight W_ij; weights with the same label become equal.
     visible_orbits : array_like of int, shape (n_visible,)
         Orbit label of each visible bias.
     hidden_orbits : array_like of int, shape (n_hidden,)

@@ -121,8 +121,10 @@ def cd_update(v, W, visible_bias, hidden_bias, k=1, learning_rate=0.1, seed=None
         The minibatch, values in [0, 1].
     W, visible_bias, hidden_bias : the RBM's parameters (not modified)
     k : int
-        Gibbs steps, >= 1.
+        Gibbs steps, from 1 to 10**12 (more could not finish in a day).
     learning_rate : float > 0
+        FloatingPointError when the step takes the parameters beyond the bound the other
+        functions accept (their |entries| summing to more than 1e300).
     seed : int, numpy.random.Generator or None
 
     Returns
@@ -145,4 +147,10 @@ def cd_update(v, W, visible_bias, hidden_bias, k=1, learning_rate=0.1, seed=None
         bundles.settings(learning_rate, 0.0, 0.0, k, False, n, False, 0.0),
         Offsets(np.zeros(W.shape[0]), np.zeros(W.shape[1])),
     )
+    try:
+        _checks.bounded_size([("W", W), ("visible_bias", visible_bias), ("hidden_bias", hidden_bias)])
+    except ValueError as err:
+        raise FloatingPointError(
+            f"learning_rate = {learning_rate:g} is too large for this step: {err}"
+        ) from None
     return W, visible_bias, hidden_bias
