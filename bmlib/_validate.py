@@ -114,13 +114,9 @@ def temperatures(name, value):
 
 def temperature(name, value):
     """Return ``value`` as a float in [1e-300, 1e150]: 1/T and T**2 stay finite."""
-    T = positive_scalar(name, value)
-    if not MIN_TEMPERATURE <= T <= MAX_TEMPERATURE:
-        raise ValueError(
-            f"{name} must be between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, got {T!r} "
-            "(outside that range 1/T or T**2 is not a finite float)"
-        )
-    return T
+    if np.ndim(value) != 0:
+        raise ValueError(f"{name} must be a single number, got an array of shape {np.shape(value)}")
+    return float(temperatures(name, value))
 
 
 def probability_vector(name, value):
