@@ -21,9 +21,11 @@ BIN    := $(VENV)/bin
 # bmlib is reinstalled (editable) whenever pyproject.toml changes.
 DEPS   := $(VENV)/.requirements-installed
 BMLIB  := $(VENV)/.bmlib-installed
-# The website's packages (requirements-book.txt) go into the same .venv, only when a target
-# that needs them runs; the JupyterLab settings are written into .venv/etc/jupyter once.
+# The website's packages (requirements-book.txt) and its browser test's (requirements-browser.txt)
+# go into the same .venv, only when a target that needs them runs; the JupyterLab settings are
+# written into .venv/etc/jupyter once.
 BOOK_DEPS  := $(VENV)/.book-requirements-installed
+BROWSER_DEPS := $(VENV)/.browser-requirements-installed
 LAB_CONFIG := $(VENV)/.lab-configured
 # The nbgrader course folder `make assignments` writes (git-ignored); COURSE=... puts it elsewhere.
 COURSE ?= classroom
@@ -61,6 +63,11 @@ $(BMLIB): $(DEPS) pyproject.toml
 
 $(BOOK_DEPS): $(DEPS) requirements-book.txt
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt -r requirements-book.txt
+	touch $@
+
+$(BROWSER_DEPS): $(BOOK_DEPS) requirements-browser.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt \
+		-r requirements-book.txt -r requirements-browser.txt
 	touch $@
 
 $(LAB_CONFIG): $(DEPS) tools/lab_config.py
@@ -102,7 +109,7 @@ book: setup $(BOOK_DEPS)
 	$(BIN)/python book/build.py
 
 # Builds the site itself (incrementally) before loading every page; Chromium is Debian's package.
-test-book: setup $(BOOK_DEPS)
+test-book: setup $(BROWSER_DEPS)
 	BMLIB_TEST_BOOK=1 $(BIN)/python -m pytest tests/book
 
 # nbgrader runs alembic by name, so the environment's scripts must be first on PATH.

@@ -83,6 +83,7 @@ def graded(course):
         nbformat.write(notebook, folder / f"{CHAPTER}.ipynb")
     autograde = _nbgrader(course, "autograde", CHAPTER)
     feedback = _nbgrader(course, "generate_feedback", CHAPTER)
+    _nbgrader(course, "export")
     return autograde.stdout + autograde.stderr, feedback
 
 
@@ -92,7 +93,9 @@ def test_make_assignments_releases_every_chapter_without_solutions(course):
         release = course / "release" / path.stem / path.name
         text = release.read_text(encoding="utf-8")
         assert "### BEGIN SOLUTION" not in text and "### BEGIN HIDDEN TESTS" not in text, release
-        assert nbformat.read(release, as_version=4).cells[0].source.split("\n\n")[1] == STUDENT_NOTE
+        notebook = nbformat.read(release, as_version=4)
+        assert notebook.cells[0].source.split("\n\n")[1] == STUDENT_NOTE
+        assert not any(cell.get("outputs") for cell in notebook.cells), "outputs can give answers away"
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         assert sorted(a.name for a in gradebook.assignments) == [p.stem for p in course_notebooks()]
 
@@ -116,9 +119,11 @@ def test_an_untouched_copy_scores_zero(course, graded):
         assert not submission.needs_manual_grade  # an unchanged written answer scores 0 by itself
 
 
-def test_feedback_is_written_for_each_student_and_grading_left_figures_alone(course, graded):
+def test_feedback_and_grades_are_written_and_grading_left_figures_alone(course, graded):
     for student in ("solved", "untouched"):
         assert (course / "feedback" / student / CHAPTER / f"{CHAPTER}.html").is_file()
+    grades = (course / "grades.csv").read_text(encoding="utf-8")
+    assert ",solved," in grades and ",untouched," in grades
     # the notebook saves figures while nbgrader runs it: into the course folder, not the repository
     assert list((course / "figures").glob("01_*.png"))
     status = subprocess.run(["git", "status", "--porcelain", "figures"], cwd=REPOSITORY, capture_output=True)
