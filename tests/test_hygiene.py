@@ -40,3 +40,4 @@ def test_the_readme_course_map_is_computed_from_the_notebooks():
     table, total = course_map.readme_map()
     assert table in readme, "the README's course map is stale: paste python tools/course_map.py's output"
     assert f"about {total} minutes" in readme
+    assert f"at {course_map.READING_SPEED} words a minute" in readme.replace("\n", " ")
