@@ -3,10 +3,12 @@
     python book/build.py            # writes _build/book/html/index.html
 
 The chapters are the notebooks in ``notebooks/`` with their stored outputs (the ones nbval
-validates); nothing is executed. Each notebook is copied to ``_build/book/src/chapters/`` with two
+validates); nothing is executed. Each notebook is copied to ``_build/book/src/chapters/`` with three
 changes for reading: exercise solutions (cells nbgrader marks as solutions) are folded behind a
-"Show solution" toggle, and the ``### BEGIN/END SOLUTION`` marker lines of written answers, which
-markdown would show as headings, are dropped. The landing page is ``book/index.md`` with the course
+"Show solution" toggle; nbgrader's ``### BEGIN/END SOLUTION`` marker lines are dropped (markdown
+would show them as headings); and the hidden checks of the check cells
+(``### BEGIN HIDDEN TESTS`` to ``### END HIDDEN TESTS``), which would give answers away above the
+toggle, are left out, as in a student's copy. The landing page is ``book/index.md`` with the course
 map from ``tools/course_map.py``. Sphinx then renders ``_build/book/src`` with ``book/conf.py``.
 Files are only rewritten when they change, so a second build only redoes what changed.
 """
@@ -31,6 +33,7 @@ HTML = BUILD / "html"
 
 SHOW, HIDE = "Show solution", "Hide solution"
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.M | re.S)
 
 
 def _source(cell):
@@ -48,9 +51,12 @@ def chapter_for_the_site(nb):
     """Return a copy of notebook ``nb`` (a dict) with its solutions folded away."""
     nb = copy.deepcopy(nb)
     for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and "### BEGIN HIDDEN TESTS" in _source(cell):
+            cell["source"] = HIDDEN_TESTS.sub("", _source(cell)).rstrip()
         if not cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
             continue
         if cell["cell_type"] == "code":
+            cell["source"] = MARKER.sub("", _source(cell))
             # MyST-NB folds a cell tagged hide-cell (code and outputs) behind a toggle
             tags = cell["metadata"].setdefault("tags", [])
             if "hide-cell" not in tags:

@@ -6,7 +6,8 @@ Playwright). Each page must load with no console error and no request leaving th
 formula must be typeset (no raw ``$...$``, ``\\(...\\)`` or ``\\[...\\]`` left in the text, no TeX
 error), every image must have loaded (natural width > 0) and every link inside the site must
 resolve, anchors included. Chapters must hide their solutions behind closed "Show solution"
-toggles. A full-page screenshot of each page is saved to ``_build/book/screenshots/``.
+toggles and show neither nbgrader's markers nor hidden checks. A full-page screenshot of each page
+is saved to ``_build/book/screenshots/``.
 
 Skipped unless ``BMLIB_TEST_BOOK=1`` (``make test-book`` sets it): building the site and driving a
 browser would not fit in ``make test``'s time budget.
@@ -171,7 +172,9 @@ def test_page_loads_cleanly_in_chromium(name, site, base_url, browser):
     page.evaluate(WAIT_FOR_MATHJAX_AND_IMAGES)
 
     math = page.evaluate(MATH_REPORT)
-    raw = sorted(set(RAW_TEX.findall(page.evaluate(VISIBLE_TEXT))))
+    text = page.evaluate(VISIBLE_TEXT)
+    raw = sorted(set(RAW_TEX.findall(text)))
+    markers = [m for m in ("### BEGIN SOLUTION", "HIDDEN TESTS") if m in page.content()]
     broken_images = page.evaluate(BROKEN_IMAGES)
     links = _broken_links(site, base_url, name, page.evaluate("() => [...document.links].map(a => a.href)"))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -187,6 +190,7 @@ def test_page_loads_cleanly_in_chromium(name, site, base_url, browser):
     assert not problems, f"{name}: {problems[:5]}"
     assert not math["untypeset"] and not math["errors"], f"{name}: {math}"
     assert not raw, f"{name}: TeX left untypeset in the text: {raw[:10]}"
+    assert not markers, f"{name} shows nbgrader's markers or hidden checks: {markers}"
     assert not broken_images, f"{name}: images that did not load: {broken_images[:5]}"
     assert not links, f"{name}: links that do not resolve: {links[:5]}"
     if name in CHAPTER_PAGES:
