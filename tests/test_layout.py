@@ -1,9 +1,9 @@
-"""bmlib's layout keeps the promise of the README's "Reading bmlib": teaching modules a student
+"""bmlib's layout keeps the promise of CONTRIBUTING.md's "Reading bmlib": teaching modules a student
 can read, the machine-level speed work in private modules, modules that use each other through
 public names, no kernel with more than 10 arguments, and a reading table whose line counts are
 the files' own.
 
-Run as a script to print the README's reading table from the files as they are::
+Run as a script to print CONTRIBUTING.md's reading table from the files as they are::
 
     python tests/test_layout.py
 """
@@ -84,11 +84,13 @@ def test_the_reading_order_covers_every_teaching_module():
     assert sorted(listed) == _teaching_modules()
 
 
-def test_the_readme_reading_table_is_the_files_as_they_are():
-    readme = (REPOSITORY / "README.md").read_text()
+def test_the_contributing_reading_table_is_the_files_as_they_are():
+    guide = (REPOSITORY / "CONTRIBUTING.md").read_text()
     table, core, everything = reading_table()
-    assert table in readme, "the README's reading table is stale: paste python tests/test_layout.py's output"
-    assert f"{core:,} lines" in readme and f"{everything:,} lines" in readme
+    assert table in guide, (
+        "CONTRIBUTING.md's reading table is stale: paste python tests/test_layout.py's output"
+    )
+    assert f"{core:,} lines" in guide and f"{everything:,} lines" in guide
 
 
 def test_no_teaching_module_is_longer_than_about_600_lines():

@@ -7,7 +7,7 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 
 from bmlib.figures import course_notebooks, execute_notebook
-from bmlib.student import student_copy, write_student_copies
+from bmlib.student import STUDENT_NOTE, student_copy, write_student_copies
 
 NOTEBOOKS = course_notebooks()
 MARKED_REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
@@ -70,6 +70,16 @@ def test_student_copy_keeps_no_solution_text_and_is_valid(path):
     assert (
         nb.cells[_first_solution_cell(nb)].source.count("### BEGIN SOLUTION") == 1
     )  # the original is untouched
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_student_copy_begins_with_how_to_read_on_past_an_exercise(path):
+    nb = nbformat.read(path, as_version=4)
+    title = student_copy(nb).cells[0].source.split("\n\n")
+    assert title[0] == nb.cells[0].source.splitlines()[0] and title[0].startswith("# ")
+    assert "\n\n".join(title[1:]).startswith(STUDENT_NOTE)
+    assert "Run Selected Cell and All Below" in STUDENT_NOTE
+    assert STUDENT_NOTE not in nb.cells[0].source  # the course notebook is untouched
 
 
 def test_write_student_copies_writes_one_readable_file_per_notebook(tmp_path):
