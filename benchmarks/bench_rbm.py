@@ -60,7 +60,7 @@ def sklearn_example():
             n_epochs=EPOCHS,
             k=1,
             sampler="pcd",
-            seed=0,
+            random_state=0,
             shuffle=False,
             monitor=False,
             verbose=False,
@@ -128,7 +128,13 @@ def mnist_sized():
         numpy_cd1_epoch(data, W, np.zeros(n_visible), np.zeros(n_hidden), 0.05, batch, g)
 
     def bmlib_fit(kernel, data=X, n_jobs=None):
-        settings = {"learning_rate": 0.05, "batch_size": batch, "n_epochs": 1, "seed": 1, "n_jobs": n_jobs}
+        settings = {
+            "learning_rate": 0.05,
+            "batch_size": batch,
+            "n_epochs": 1,
+            "random_state": 1,
+            "n_jobs": n_jobs,
+        }
         return lambda: rbm.RBM(n_hidden, **settings, kernel=kernel, monitor=False, verbose=False).fit(data)
 
     numpy_times, auto_times, blas_times = alternating(
@@ -163,7 +169,9 @@ def crossover():
         X = X_all[:, :n_visible]
         times = {}
         for kernel in ("fused", "blas"):
-            model = rbm.RBM(n_hidden, batch_size=batch, n_epochs=1, seed=0, kernel=kernel, monitor=False)
+            model = rbm.RBM(
+                n_hidden, batch_size=batch, n_epochs=1, random_state=0, kernel=kernel, monitor=False
+            )
             times[kernel] = seconds_per_epoch(lambda model=model, X=X: model.fit(X), 1, repeat=3)
         size = batch * n_visible * n_hidden
         print(

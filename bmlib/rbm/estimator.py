@@ -6,15 +6,16 @@ streams), checks the settings once per call, and runs each epoch with the update
 parallel tempering (:mod:`bmlib.rbm.tempering`).
 """
 
-import inspect
 import numbers
 
 import numba
 import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.exceptions import NotFittedError
 
 from bmlib import _validate, rng
 from bmlib.progress import Progress
-from bmlib.rbm import _checks, bundles
+from bmlib.rbm import _checks, _sklearn, bundles
 from bmlib.rbm._blas import train_epoch_blas
 from bmlib.rbm._fused import train_epoch_fused, train_epoch_threads
 from bmlib.rbm.bundles import Chains, Offsets, Parameters, Velocities
@@ -53,11 +54,16 @@ _MAX_TEMPERATURES = 10_000  # n_temperatures: see the class docstring
 _DIVERGED = 1e6  # a weight or bias beyond +-1e6 after an epoch: training diverged (see Raises)
 
 
-class RBM:
+class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Bernoulli restricted Boltzmann machine trained with CD-k, PCD-k or parallel tempering.
 
-    Follows scikit-learn's estimator conventions (``fit``, ``partial_fit``, ``transform``,
-    ``get_params``/``set_params``), so it can be a step of a ``sklearn.pipeline.Pipeline``.
+    A scikit-learn transformer (``fit``, ``partial_fit``, ``transform``, ``get_params``/``set_params``,
+    ``get_feature_names_out``, ``set_output``) that passes scikit-learn's estimator checks, so it
+    can be a step of a ``Pipeline`` and be tuned by ``GridSearchCV``. X is 2-D, with values in
+    [0, 1]: rounding overshoots of a few ulps (as ``MinMaxScaler`` makes) are clipped in ``fit``;
+    ``transform`` and ``score_samples`` clip values up to 0.5 outside [0, 1] (a validation fold
+    scaled with the training range); larger departures raise (see ``bmlib.rbm._sklearn``).
+    ``transform`` of float32 data returns float32.
 
     Parameters
     ----------
@@ -101,13 +107,15 @@ class RBM:
         step changes. It keeps the weights from having to cancel the units' mean activity, which
         makes learning much better conditioned when units are on about half the time (Ising
         spins, say). With CD and PCD; not with ``sampler="pt"``.
-    seed : int, numpy.random.Generator or None
+    random_state : int, numpy.random.RandomState, numpy.random.Generator or None
         Seeds the initial weights, the minibatch order and every Gibbs sample: the same int
-        gives the same weights in every run and process.
-    verbose : bool or "auto"
-        Progress after each epoch. "auto" (default) shows it only when someone is watching: a
-        terminal, or a Jupyter frontend that accepts input (so nbval and ``bmlib.figures``,
-        which execute notebooks without one, stay silent).
+        gives the same weights in every run and process (the same streams as ``seed`` with that
+        int in bmlib's functions). A RandomState gives an int seed drawn from it.
+    verbose : bool, int >= 0 or "auto"
+        Progress after each epoch: True or >= 1 always, False or 0 never. "auto" (default) shows
+        it only when someone is watching (a terminal, or a Jupyter frontend that accepts input,
+        so nbval and ``bmlib.figures`` stay silent) and never inside scikit-learn's model
+        selection (GridSearchCV, cross_val_score), which fits many copies.
     monitor : bool
         Fill ``history_`` after every epoch (costs about one pseudo-likelihood evaluation of up
         to 1000 rows per epoch).
@@ -188,7 +196,7 @@ class RBM:
         momentum=0.0,
         weight_decay=0.0,
         centered=False,
-        seed=None,
+        random_state=None,
         verbose="auto",
         monitor=True,
         shuffle=True,
@@ -205,7 +213,7 @@ class RBM:
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.centered = centered
-        self.seed = seed
+        self.random_state = random_state
         self.verbose = verbose
         self.monitor = monitor
         self.shuffle = shuffle
@@ -213,43 +221,15 @@ class RBM:
         self.n_temperatures = n_temperatures
         self.n_jobs = n_jobs
 
-    # scikit-learn's parameter protocol --------------------------------------------------
-
-    @classmethod
-    def _get_param_names(cls):
-        signature = inspect.signature(cls.__init__)
-        return [name for name in signature.parameters if name != "self"]
-
-    def get_params(self, deep=True):
-        """Return the constructor parameters as a dict (scikit-learn convention)."""
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params):
-        """Set constructor parameters by name; return self (scikit-learn convention)."""
-        valid = self._get_param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"invalid parameter {name!r} for RBM; valid parameters: {', '.join(valid)}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self):
-        defaults = inspect.signature(type(self).__init__).parameters
-        changed = [
-            f"{name}={getattr(self, name)!r}"
-            for name in self._get_param_names()
-            if not _same(getattr(self, name), defaults[name].default)
-        ]
-        return f"RBM({', '.join(changed)})"
-
     def __sklearn_tags__(self):
-        from sklearn.utils import Tags, TargetTags, TransformerTags
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
 
-        return Tags(
-            estimator_type=None,
-            target_tags=TargetTags(required=False),
-            transformer_tags=TransformerTags(),
-        )
+    @property
+    def _n_features_out(self):  # for get_feature_names_out: rbm0, rbm1, ...
+        return self.W_.shape[1]
 
     # training ------------------------------------------------------------------------------
 
@@ -292,11 +272,7 @@ class RBM:
         if n_jobs < 1 and n_jobs != -1:
             raise ValueError(f"n_jobs must be None, a positive int or -1, got {n_jobs}")
         settings["n_jobs"] = int(n_jobs)
-        if not (
-            isinstance(self.verbose, (bool, np.bool_))
-            or (isinstance(self.verbose, str) and self.verbose == "auto")
-        ):
-            raise ValueError(f"verbose must be True, False or 'auto', got {self.verbose!r}")
+        settings["verbose"] = _sklearn.show_progress(self.verbose)
         return settings
 
     def _initialize(self, X, settings):
@@ -316,9 +292,8 @@ class RBM:
             ) from err
 
     def _allocate(self, X, settings):
-        generator = rng.as_generator(self.seed)
+        generator = _sklearn.generator(self.random_state)
         n_visible, n_hidden = X.shape[1], settings["n_hidden"]
-        self.n_features_in_ = n_visible
         self.W_ = generator.normal(0.0, 0.01, size=(n_visible, n_hidden))
         frequency = np.clip(X.mean(axis=0), 0.001, 0.999)
         self.visible_bias_ = np.log(frequency / (1.0 - frequency))
@@ -363,9 +338,9 @@ class RBM:
         self
         """
         settings = self._check_settings()
-        X = _checks.units("X", X)
+        X, _ = _sklearn.data(self, X, reset=True)
         self._initialize(X, settings)
-        progress = Progress(settings["n_epochs"], "RBM epoch", self.verbose)
+        progress = Progress(settings["n_epochs"], "RBM epoch", settings["verbose"])
         for _ in range(settings["n_epochs"]):
             self._epoch(X, settings)
             history = self.history_["pseudo_log_likelihood"] if settings["monitor"] else []
@@ -386,11 +361,11 @@ class RBM:
         self
         """
         settings = self._check_settings()
-        if not hasattr(self, "W_"):
-            X = _checks.units("X", X)
+        first = not hasattr(self, "W_")
+        X, _ = _sklearn.data(self, X, reset=first)
+        if first:
             self._initialize(X, settings)
         else:
-            X = _checks.units("X", X, self.n_features_in_, "n_features_in_")
             if self._states.shape[0] != settings["batch_size"]:
                 raise ValueError("batch_size cannot change between partial_fit calls; call fit to restart")
             if (settings["sampler"] == "pt") != hasattr(self, "_replicas") or (
@@ -483,12 +458,12 @@ class RBM:
 
     def _check_fitted(self):
         if not hasattr(self, "W_"):
-            raise ValueError("this RBM is not fitted yet: call fit or partial_fit first")
+            raise NotFittedError("this RBM is not fitted yet: call fit or partial_fit first")
         return self.W_, self.visible_bias_, self.hidden_bias_
 
-    def _check_X(self, name, X):
+    def _check_X(self, X):
         self._check_fitted()
-        _checks.units(name, X, self.n_features_in_, "n_features_in_ (the number of features seen in fit)")
+        return _sklearn.data(self, X, reset=False, margin=_sklearn.MARGIN)
 
     def transform(self, X):
         """Hidden-unit probabilities P(h = 1 | v = X): the RBM's features of X.
@@ -499,14 +474,10 @@ class RBM:
 
         Returns
         -------
-        ndarray of shape (n_samples, n_hidden)
+        ndarray of shape (n_samples, n_hidden), float32 for float32 X, float64 otherwise
         """
-        self._check_X("X", X)
-        return hidden_probabilities(np.atleast_2d(X), self.W_, self.hidden_bias_)
-
-    def fit_transform(self, X, y=None):
-        """``fit(X)`` then ``transform(X)``."""
-        return self.fit(X).transform(X)
+        X, dtype = self._check_X(X)
+        return hidden_probabilities(X, self.W_, self.hidden_bias_).astype(dtype, copy=False)
 
     def energy(self, v, h):
         """E(v, h) = - v.b - h.c - v W h; see :func:`energy`."""
@@ -559,13 +530,13 @@ class RBM:
         -------
         ndarray of shape (n_samples,)
         """
-        self._check_X("X", X)
-        X = _checks.units("X", X)
+        X, _ = self._check_X(X)
         return pseudo_log_likelihood_rows(X, self.W_, self.visible_bias_, self.hidden_bias_)
 
     def score(self, X, y=None):
         """Average pseudo-log-likelihood of X (higher is better)."""
-        return self.pseudo_log_likelihood(X)
+        X, _ = self._check_X(X)
+        return pseudo_log_likelihood(X, self.W_, self.visible_bias_, self.hidden_bias_)
 
     def reconstruction_error(self, X):
         """Average squared reconstruction error; see :func:`reconstruction_error`."""
@@ -578,10 +549,3 @@ class RBM:
     def log_likelihood(self, X):
         """Exact average log p(x) (small RBMs); see :func:`log_likelihood`."""
         return log_likelihood(X, *self._check_fitted())
-
-
-def _same(a, b):
-    try:
-        return bool(a is b or a == b)
-    except (TypeError, ValueError):
-        return False
