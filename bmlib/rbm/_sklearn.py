@@ -9,12 +9,13 @@
   meta-estimators.
 
 The range rule. Training data must lie in [0, 1] (binary units, or probabilities of being
-on). ``MinMaxScaler`` computes ``X * scale + min`` and can land a few ulps outside (1.0000000000000002);
-such overshoots, up to :data:`ROUNDING` beyond either end, are clipped to [0, 1] in a copy.
-Larger departures raise. ``transform`` and ``score_samples`` are more lenient: data scaled with
-the training data's range (a cross-validation fold, new samples) can fall a little outside
-it, so values up to :data:`MARGIN` beyond [0, 1] are clipped to it (a unit cannot be more
-than always on); values further out are an unscaled input (pixels from 0 to 255, say) and raise.
+on). ``MinMaxScaler`` computes ``X * scale + min`` and can land a few ulps outside
+(1.0000000000000002); in ``fit`` and ``partial_fit`` such overshoots, up to :data:`ROUNDING`
+beyond either end, are clipped to [0, 1] in a copy, and larger departures raise (data that
+were never scaled). ``transform``, ``score_samples`` and ``score`` clip any finite values to
+[0, 1]: data scaled with the training data's range (a cross-validation fold, new samples, a
+pixel that was constant in the training fold) can fall outside it, and a unit cannot be more
+than always on or less than never on; BernoulliRBM likewise transforms any real data.
 """
 
 import sys
@@ -25,7 +26,7 @@ from sklearn.utils.validation import validate_data
 from bmlib import progress, rng
 
 ROUNDING = 8 * np.finfo(np.float64).eps  # 1.8e-15: a few ulps of 1.0, what rounding produces
-MARGIN = 0.5  # how far outside [0, 1] transform and score_samples clip instead of raising
+MARGIN = np.inf  # transform, score_samples and score clip whatever finite values they get
 
 _META_MODULES = ("sklearn.model_selection", "sklearn.utils.parallel", "joblib")
 
@@ -41,9 +42,8 @@ def data(estimator, X, *, reset, margin=ROUNDING):
         if low < -margin or high > 1.0 + margin:
             raise ValueError(
                 "X must hold values in [0, 1] (binary units, or probabilities of being on), found "
-                f"values from {low!r} to {high!r}; scale it first, for example with "
+                f"values from {float(low)!r} to {float(high)!r}; scale it first, for example with "
                 "sklearn.preprocessing.MinMaxScaler(clip=True)"
-                + (f" (values within {margin:g} of [0, 1] are clipped)" if margin >= 0.01 else "")
             )
         X = np.clip(X, 0.0, 1.0)  # a new array: the caller's is not modified
     return X, dtype

@@ -60,9 +60,10 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     A scikit-learn transformer (``fit``, ``partial_fit``, ``transform``, ``get_params``/``set_params``,
     ``get_feature_names_out``, ``set_output``) that passes scikit-learn's estimator checks, so it
     can be a step of a ``Pipeline`` and be tuned by ``GridSearchCV``. X is 2-D, with values in
-    [0, 1]: rounding overshoots of a few ulps (as ``MinMaxScaler`` makes) are clipped in ``fit``;
-    ``transform`` and ``score_samples`` clip values up to 0.5 outside [0, 1] (a validation fold
-    scaled with the training range); larger departures raise (see ``bmlib.rbm._sklearn``).
+    [0, 1]: rounding overshoots of a few ulps (as ``MinMaxScaler`` makes) are clipped in ``fit``,
+    larger departures raise; ``transform``, ``score_samples`` and ``score`` clip any finite values
+    to [0, 1] (a validation fold scaled with the training range falls a little outside it; see
+    ``bmlib.rbm._sklearn``).
     ``transform`` of float32 data returns float32.
 
     Parameters
