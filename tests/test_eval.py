@@ -456,11 +456,11 @@ def test_log_likelihood_is_refused_for_grey_levels_and_left_out_of_the_monitor()
         rbm.log_likelihood(grey, W, b, c, method="ais", n_runs=2, betas=rbm.ais_schedule(10), seed=0)
     assert np.isfinite(rbm.log_likelihood((grey > 0.4).astype(float), W, b, c))
     grey_digits = datasets.digits()[0]
-    model = rbm.RBM(8, n_epochs=1, random_state=0).fit(grey_digits)
+    model = rbm.RBM(8, n_epochs=1, random_state=0, monitor=True).fit(grey_digits)
     assert "log_likelihood" not in model.history_
     with pytest.raises(ValueError, match="binarize"):
         model.log_likelihood(grey_digits)
-    model = rbm.RBM(8, n_epochs=1, random_state=0).fit(datasets.digits(binarize=0.5)[0])
+    model = rbm.RBM(8, n_epochs=1, random_state=0, monitor=True).fit(datasets.digits(binarize=0.5)[0])
     assert len(model.history_["log_likelihood"]) == 1
     model.partial_fit(grey_digits)  # grey levels from here on: the likelihood record ends
     assert "log_likelihood" not in model.history_

@@ -535,10 +535,16 @@ def test_initialisation_follows_hintons_guide():
 
 def test_small_models_record_the_exact_log_likelihood():
     X = datasets.bars_and_stripes(3)
-    model = rbm.RBM(8, learning_rate=0.1, batch_size=2, n_epochs=3, random_state=0).fit(X)
+    model = rbm.RBM(8, learning_rate=0.1, batch_size=2, n_epochs=3, random_state=0, monitor=True).fit(X)
     assert len(model.history_["log_likelihood"]) == 3
     assert model.history_["log_likelihood"][-1] == pytest.approx(model.log_likelihood(X), rel=1e-12)
     assert model.history_["log_likelihood"][-1] < 0 and model.transform(X).shape == (14, 8)
+    quick = rbm.RBM(8, learning_rate=0.1, batch_size=2, n_epochs=3, random_state=0).fit(X)  # monitor="auto"
+    np.testing.assert_array_equal(quick.W_, model.W_)  # monitoring never changes the training
+    assert sorted(quick.history_) == ["epoch", "pseudo_log_likelihood", "reconstruction_error"]
+    assert quick.history_["epoch"] == [1, 2, 3] and np.all(
+        np.array(quick.history_["pseudo_log_likelihood"]) < 0
+    )
 
 
 def test_rbm_in_a_pipeline():
