@@ -12,6 +12,7 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from bmlib import datasets, progress, rbm
+from bmlib.rbm import _sklearn
 
 # Checks that fit on data far outside [0, 1] (standard normal draws, 3 * uniform, values near 100),
 # which an RBM's units cannot hold: it refuses them with a ValueError, as documented.
@@ -164,3 +165,32 @@ def test_scikit_learn_conventions_for_errors_and_dtypes():
         _tiny_model().fit(X + 0j)
     with pytest.raises(ValueError, match="X has 4 features, but RBM is expecting 5 features"):
         model.transform(X[:, :4])
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"sampler": "pcd"}, {"sampler": "pt", "n_temperatures": 3}, {"centered": True}, {"kernel": "blas"}],
+)
+def test_sparse_input_gives_the_weights_of_the_dense_equivalent(settings, monkeypatch):
+    import scipy.sparse
+
+    generator = np.random.default_rng(5)
+    X = (generator.random((53, 12)) < 0.2) * generator.random((53, 12))
+    X[:, 3] = 1.0
+    dense = _tiny_model(batch_size=4, monitor=True, **settings).fit(X).partial_fit(X)
+    names = ("W_", "visible_bias_", "hidden_bias_", "visible_offset_", "hidden_offset_")
+    for kind in (scipy.sparse.csr_matrix, scipy.sparse.csc_array):
+        sparse = _tiny_model(batch_size=4, monitor=True, **settings).fit(kind(X)).partial_fit(kind(X))
+        for name in names:  # one dense block per epoch: the same bits
+            np.testing.assert_array_equal(getattr(sparse, name), getattr(dense, name))
+        assert sparse.history_ == dense.history_
+        np.testing.assert_array_equal(sparse.transform(kind(X)), dense.transform(X))
+        np.testing.assert_array_equal(sparse.score_samples(kind(X)), dense.score_samples(X))
+    monkeypatch.setattr(_sklearn, "BLOCK_VALUES", 60)  # several dense blocks per epoch
+    blocked = _tiny_model(batch_size=4, **settings).fit(scipy.sparse.csr_matrix(X))
+    # the fused kernel without momentum rounds one update per call differently: last bits only
+    np.testing.assert_allclose(
+        blocked.W_, _tiny_model(batch_size=4, **settings).fit(X).W_, rtol=1e-12, atol=1e-15
+    )
+    with pytest.raises(ValueError, match="found values from 0.0 to 2.0"):
+        _tiny_model().fit(scipy.sparse.csr_matrix(2 * X))

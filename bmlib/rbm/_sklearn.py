@@ -4,6 +4,10 @@
   the errors for 1-D, empty, complex, object or wrong-width input are worded as scikit-learn's
   tooling expects, and ``n_features_in_``/``feature_names_in_`` are kept), followed by the
   RBM's own rule that data lie in [0, 1];
+- sparse CSR/CSC input (:func:`blocks`, :func:`row_blocks`, :func:`rows`): X stays sparse, and
+  the estimator makes dense only a block of rows at a time (about :data:`BLOCK_VALUES` values),
+  which the kernels, written for dense rows, then train on or transform; a block holds whole
+  minibatches in training order, so a sparse X gives the same weights as its dense equivalent;
 - :func:`generator`: ``random_state`` (int, RandomState, Generator or None) as a Generator;
 - :func:`show_progress`: what ``verbose`` means, and the quiet default inside scikit-learn's
   meta-estimators.
@@ -21,32 +25,98 @@ than always on or less than never on; BernoulliRBM likewise transforms any real 
 import sys
 
 import numpy as np
+import scipy.sparse
 from sklearn.utils.validation import validate_data
 
 from bmlib import progress, rng
 
 ROUNDING = 8 * np.finfo(np.float64).eps  # 1.8e-15: a few ulps of 1.0, what rounding produces
+BLOCK_VALUES = 2**22  # values in one dense block of a sparse X (32 MiB of float64)
 MARGIN = np.inf  # transform, score_samples and score clip whatever finite values they get
 
 _META_MODULES = ("sklearn.model_selection", "sklearn.utils.parallel", "joblib")
 
 
 def data(estimator, X, *, reset, margin=ROUNDING):
-    """Return X as a writable C-contiguous float64 array in [0, 1], and X's dtype (float32 or
-    float64, for the output of ``transform``); set ``n_features_in_`` when ``reset``."""
-    X = validate_data(estimator, X, reset=reset, dtype=(np.float64, np.float32))
+    """Return X as a writable C-contiguous float64 array (or a float64 CSR matrix) in [0, 1], and
+    X's dtype (float32 or float64, for the output of ``transform``); set ``n_features_in_`` when
+    ``reset``."""
+    X = validate_data(estimator, X, reset=reset, dtype=(np.float64, np.float32), accept_sparse=("csr", "csc"))
     dtype = X.dtype
+    if scipy.sparse.issparse(X):
+        X = X.tocsr().astype(np.float64, copy=False)
+        values = X.data if X.nnz else np.zeros(1)
+        low, high = min(values.min(), 0.0), max(values.max(), 0.0)
+        if low < 0.0 or high > 1.0:
+            _check_range(low, high, margin)
+            X = X.copy()
+            X.data = np.clip(X.data, 0.0, 1.0)
+        return X, dtype
     X = np.require(X, np.float64, ["C", "W"])  # a read-only array is copied (one kernel per dtype)
     low, high = X.min(), X.max()
     if low < 0.0 or high > 1.0:
-        if low < -margin or high > 1.0 + margin:
-            raise ValueError(
-                "X must hold values in [0, 1] (binary units, or probabilities of being on), found "
-                f"values from {float(low)!r} to {float(high)!r}; scale it first, for example with "
-                "sklearn.preprocessing.MinMaxScaler(clip=True)"
-            )
+        _check_range(low, high, margin)
         X = np.clip(X, 0.0, 1.0)  # a new array: the caller's is not modified
     return X, dtype
+
+
+def _check_range(low, high, margin):
+    if low < -margin or high > 1.0 + margin:
+        raise ValueError(
+            "X must hold values in [0, 1] (binary units, or probabilities of being on), found "
+            f"values from {float(low)!r} to {float(high)!r}; scale it first, for example with "
+            "sklearn.preprocessing.MinMaxScaler(clip=True)"
+        )
+
+
+def rows(X, index):
+    """The rows ``index`` of X as a dense float64 array."""
+    return X[index].toarray() if scipy.sparse.issparse(X) else X[index]
+
+
+def count_nonzero(X):
+    return np.count_nonzero(X.data) if scipy.sparse.issparse(X) else np.count_nonzero(X)
+
+
+def is_binary(X):
+    values = X.data if scipy.sparse.issparse(X) else X
+    return bool(np.all((values == 0.0) | (values == 1.0)))
+
+
+def _block_rows(X, batch_size=1):
+    return max(1, BLOCK_VALUES // max(X.shape[1], 1) // batch_size) * batch_size
+
+
+def column_mean(X):
+    """X.mean(axis=0), summed row after row as NumPy does, so a sparse X gives the same bits."""
+    if not scipy.sparse.issparse(X):
+        return X.mean(axis=0)
+    total, step = np.zeros(X.shape[1]), _block_rows(X)
+    for start in range(0, X.shape[0], step):
+        total = np.vstack([total[np.newaxis], X[start : start + step].toarray()]).sum(axis=0)
+    return total / X.shape[0]
+
+
+def blocks(X, order, batch_size):
+    """(dense rows, their order) for an epoch over ``order``: X itself when dense, else blocks of
+    whole minibatches, each made dense in turn."""
+    if not scipy.sparse.issparse(X):
+        yield X, order
+        return
+    step = _block_rows(X, batch_size)
+    for start in range(0, len(order), step):
+        index = order[start : start + step]
+        yield X[index].toarray(), np.arange(len(index), dtype=np.int64)
+
+
+def row_blocks(X):
+    """X in dense blocks of rows (X itself when dense)."""
+    if not scipy.sparse.issparse(X):
+        yield X
+        return
+    step = _block_rows(X)
+    for start in range(0, X.shape[0], step):
+        yield X[start : start + step].toarray()
 
 
 def generator(random_state):

@@ -68,7 +68,8 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     larger departures raise; ``transform``, ``score_samples`` and ``score`` clip any finite values
     to [0, 1] (a validation fold scaled with the training range falls a little outside it; see
     ``bmlib.rbm._sklearn``).
-    ``transform`` of float32 data returns float32.
+    ``transform`` of float32 data returns float32. X may be a scipy.sparse CSR or CSC matrix: it
+    stays sparse, made dense a block of rows at a time (see ``bmlib.rbm._sklearn``).
 
     Parameters
     ----------
@@ -232,7 +233,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
@@ -306,13 +307,14 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         generator = _sklearn.generator(self.random_state)
         n_visible, n_hidden = X.shape[1], settings["n_hidden"]
         self.W_ = generator.normal(0.0, 0.01, size=(n_visible, n_hidden))
-        frequency = np.clip(X.mean(axis=0), 0.001, 0.999)
+        mean = _sklearn.column_mean(X)
+        frequency = np.clip(mean, 0.001, 0.999)
         self.visible_bias_ = np.log(frequency / (1.0 - frequency))
         self.hidden_bias_ = np.zeros(n_hidden)
         self._velocity = (np.zeros_like(self.W_), np.zeros(n_visible), np.zeros(n_hidden))
         # offsets of the centred update: the data's mean, and P(h | v) of the initial model
         # (sigmoid(0) = 1/2 up to the weights' 1e-2 scale); read only with centered=True
-        self.visible_offset_ = X.mean(axis=0)
+        self.visible_offset_ = mean
         self.hidden_offset_ = np.full(n_hidden, 0.5)
         self.persistent_chains_ = np.zeros((settings["batch_size"], n_hidden))
         if settings["sampler"] == "pt":
@@ -332,7 +334,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self._generator = generator
         self._states = rng.stream_states(generator, settings["batch_size"])
         self.history_ = {"epoch": [], "reconstruction_error": [], "pseudo_log_likelihood": []}
-        if settings["monitor"] is True and min(n_visible, n_hidden) <= 16 and _checks.is_binary(X):
+        if settings["monitor"] is True and min(n_visible, n_hidden) <= 16 and _sklearn.is_binary(X):
             self.history_["log_likelihood"] = []
         self.n_epochs_trained_ = 0
 
@@ -341,7 +343,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_visible), values in [0, 1]
+        X : array_like or sparse CSR/CSC matrix of shape (n_samples, n_visible), values in [0, 1]
         y : ignored (present for the Pipeline protocol)
 
         Returns
@@ -364,7 +366,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_visible), values in [0, 1]
+        X : array_like or sparse CSR/CSC matrix of shape (n_samples, n_visible), values in [0, 1]
         y : ignored
 
         Returns
@@ -398,7 +400,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self._check_diverged(settings)
         self.n_epochs_trained_ += 1
         if settings["monitor"] is True:
-            rows = X if n_samples <= 1000 else X[np.linspace(0, n_samples - 1, 1000).astype(np.int64)]
+            rows = _sklearn.rows(X, np.linspace(0, n_samples - 1, min(n_samples, 1000)).astype(np.int64))
             params = (self.W_, self.visible_bias_, self.hidden_bias_)
             self.history_["epoch"].append(self.n_epochs_trained_)
             self.history_["reconstruction_error"].append(reconstruction_error(rows, *params))
@@ -410,7 +412,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     del self.history_["log_likelihood"]
         elif settings["monitor"] == "auto":
             n_rows = min(max(1, n_samples // _MONITOR_SHARE), 1000)
-            rows = X[np.linspace(0, n_samples - 1, n_rows).astype(np.int64)]
+            rows = _sklearn.rows(X, np.linspace(0, n_samples - 1, n_rows).astype(np.int64))
             error, pll = _sampled_monitor(rows, self.W_, self.visible_bias_, self.hidden_bias_)
             self.history_["epoch"].append(self.n_epochs_trained_)
             self.history_["reconstruction_error"].append(error)
@@ -421,7 +423,11 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         kernel = self.kernel
         if kernel == "auto":
             small = batch_size * n_visible * n_hidden <= _FUSED_LIMIT
-            kernel = "fused" if small or np.count_nonzero(X) <= _SPARSE_LIMIT * X.size else "blas"
+            kernel = (
+                "fused"
+                if small or _sklearn.count_nonzero(X) <= _SPARSE_LIMIT * n_visible * X.shape[0]
+                else "blas"
+            )
         params = Parameters(self.W_, self.visible_bias_, self.hidden_bias_)
         velocities = Velocities(*self._velocity)
         epoch_settings = bundles.settings(
@@ -435,6 +441,16 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             _OFFSET_RATE,
         )
         offsets = Offsets(self.visible_offset_, self.hidden_offset_)
+        WT = np.ascontiguousarray(self.W_.T) if kernel == "fused" else None
+        # sparse X: the rows of each block of minibatches are made dense in turn (the kernels go
+        # through the minibatches in order, so the result is the same as for the dense X)
+        for part, part_order in _sklearn.blocks(X, order, batch_size):
+            self._train_part(
+                part, part_order, settings, kernel, WT, (params, velocities, epoch_settings, offsets)
+            )
+
+    def _train_part(self, X, order, settings, kernel, WT, bundled):
+        params, velocities, epoch_settings, offsets = bundled
         if settings["sampler"] == "pt":
             replicas = (*self._replicas, self._states)
             ladder = (self.betas_, self._swaps, self._attempts)
@@ -446,7 +462,6 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             negative = Chains(self.persistent_chains_, self._states)
             epoch = (X, order, params)
             if kernel == "fused":
-                WT = np.ascontiguousarray(self.W_.T)
                 n_threads = numba.get_num_threads()
                 n_parts = n_threads if settings["n_jobs"] == -1 else min(settings["n_jobs"], n_threads)
                 if n_parts > 1:
@@ -488,14 +503,15 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_visible)
+        X : array_like or sparse CSR/CSC matrix of shape (n_samples, n_visible)
 
         Returns
         -------
         ndarray of shape (n_samples, n_hidden), float32 for float32 X, float64 otherwise
         """
         X, dtype = self._check_X(X)
-        return hidden_probabilities(X, self.W_, self.hidden_bias_).astype(dtype, copy=False)
+        blocks = [hidden_probabilities(part, self.W_, self.hidden_bias_) for part in _sklearn.row_blocks(X)]
+        return np.concatenate(blocks).astype(dtype, copy=False)
 
     def energy(self, v, h):
         """E(v, h) = - v.b - h.c - v W h; see :func:`energy`."""
@@ -549,12 +565,12 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         X, _ = self._check_X(X)
-        return pseudo_log_likelihood_rows(X, self.W_, self.visible_bias_, self.hidden_bias_)
+        params = (self.W_, self.visible_bias_, self.hidden_bias_)
+        return np.concatenate([pseudo_log_likelihood_rows(part, *params) for part in _sklearn.row_blocks(X)])
 
     def score(self, X, y=None):
         """Average pseudo-log-likelihood of X (higher is better)."""
-        X, _ = self._check_X(X)
-        return pseudo_log_likelihood(X, self.W_, self.visible_bias_, self.hidden_bias_)
+        return float(np.mean(self.score_samples(X)))
 
     def reconstruction_error(self, X):
         """Average squared reconstruction error; see :func:`reconstruction_error`."""
