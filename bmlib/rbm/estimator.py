@@ -442,8 +442,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         )
         offsets = Offsets(self.visible_offset_, self.hidden_offset_)
         WT = np.ascontiguousarray(self.W_.T) if kernel == "fused" else None
-        # sparse X: the rows of each block of minibatches are made dense in turn (the kernels go
-        # through the minibatches in order, so the result is the same as for the dense X)
+        # sparse X: dense blocks of whole minibatches in turn (dense X: one block, X itself)
         for part, part_order in _sklearn.blocks(X, order, batch_size):
             self._train_part(
                 part, part_order, settings, kernel, WT, (params, velocities, epoch_settings, offsets)
