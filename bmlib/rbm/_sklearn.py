@@ -6,8 +6,11 @@
   RBM's own rule that data lie in [0, 1];
 - sparse CSR/CSC input (:func:`blocks`, :func:`row_blocks`, :func:`rows`): X stays sparse, and
   the estimator makes dense only a block of rows at a time (about :data:`BLOCK_VALUES` values),
-  which the kernels, written for dense rows, then train on or transform; a block holds whole
-  minibatches in training order, so a sparse X gives the same weights as its dense equivalent;
+  which the kernels, written for dense rows, then train on or transform. A block holds whole
+  minibatches in training order, so a sparse X that fits in one block gives the same weights as
+  its dense equivalent bit for bit; over several blocks too, except that the fused kernel
+  without momentum, weight decay or centring rounds the last minibatch of each block as it
+  rounds an epoch's last one (differences of about 1e-16);
 - :func:`generator`: ``random_state`` (int, RandomState, Generator or None) as a Generator;
 - :func:`show_progress`: what ``verbose`` means, and the quiet default inside scikit-learn's
   meta-estimators.
