@@ -91,7 +91,7 @@ def line(label, seconds, value, baseline=None, ratios=None):
 
 
 def trained(n_hidden, X):
-    model = rbm.RBM(n_hidden, learning_rate=0.05, n_epochs=10, sampler="pcd", seed=0, monitor=False)
+    model = rbm.RBM(n_hidden, learning_rate=0.05, n_epochs=10, sampler="pcd", random_state=0, monitor=False)
     model.fit(X)
     return model.W_, model.visible_bias_, model.hidden_bias_
 

@@ -35,7 +35,7 @@ def _brute_force_log_z(W, b, c):
 def digits_rbm():
     """A 64 x 20 RBM trained (PCD-1, 20 epochs) on the binarised digits, with its exact log Z."""
     X, _ = datasets.digits(binarize=0.5)
-    model = rbm.RBM(20, learning_rate=0.05, n_epochs=20, sampler="pcd", seed=0, monitor=False).fit(X)
+    model = rbm.RBM(20, learning_rate=0.05, n_epochs=20, sampler="pcd", random_state=0, monitor=False).fit(X)
     params = (model.W_, model.visible_bias_, model.hidden_bias_)
     return X, params, rbm.log_partition(*params)
 
@@ -338,7 +338,13 @@ def test_parallel_tempering_learns_bars_and_stripes_near_the_optimum():
     # the 14 distinct 3 x 3 bars-and-stripes patterns: the best average log-likelihood is -ln 14.
     # Ten copies per batch give 140 persistent chains (each with 8 replicas).
     X = datasets.bars_and_stripes(3)
-    settings = {"learning_rate": 0.1, "batch_size": 140, "n_epochs": 4000, "seed": 0, "monitor": False}
+    settings = {
+        "learning_rate": 0.1,
+        "batch_size": 140,
+        "n_epochs": 4000,
+        "random_state": 0,
+        "monitor": False,
+    }
     model = rbm.RBM(16, sampler="pt", n_temperatures=8, **settings).fit(np.tile(X, (10, 1)))
     gap = model.log_likelihood(X) + np.log(14)
     # acceptance: within 0.25 nat per pattern of the optimum (measured: 0.126)
@@ -349,13 +355,17 @@ def test_parallel_tempering_learns_bars_and_stripes_near_the_optimum():
 
 def test_parallel_tempering_is_reproducible_and_supports_partial_fit():
     X = np.tile(datasets.bars_and_stripes(3), (2, 1))
-    first = rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=5, seed=3).fit(X)
-    second = rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=5, seed=3).fit(X)
+    first = rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=5, random_state=3).fit(X)
+    second = rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=5, random_state=3).fit(X)
     np.testing.assert_array_equal(first.W_, second.W_)
-    more = rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=4, seed=3).fit(X).partial_fit(X)
+    more = (
+        rbm.RBM(6, sampler="pt", n_temperatures=3, batch_size=7, n_epochs=4, random_state=3)
+        .fit(X)
+        .partial_fit(X)
+    )
     np.testing.assert_array_equal(more.W_, first.W_)
     # the other samplers keep no replicas
-    pcd = rbm.RBM(6, sampler="pcd", batch_size=7, n_epochs=3, seed=3).fit(X)
+    pcd = rbm.RBM(6, sampler="pcd", batch_size=7, n_epochs=3, random_state=3).fit(X)
     assert not hasattr(pcd, "betas_")
     with pytest.raises(ValueError, match="cannot change between partial_fit"):
         first.set_params(n_temperatures=4).partial_fit(X)
@@ -446,11 +456,11 @@ def test_log_likelihood_is_refused_for_grey_levels_and_left_out_of_the_monitor()
         rbm.log_likelihood(grey, W, b, c, method="ais", n_runs=2, betas=rbm.ais_schedule(10), seed=0)
     assert np.isfinite(rbm.log_likelihood((grey > 0.4).astype(float), W, b, c))
     grey_digits = datasets.digits()[0]
-    model = rbm.RBM(8, n_epochs=1, seed=0).fit(grey_digits)
+    model = rbm.RBM(8, n_epochs=1, random_state=0, monitor=True).fit(grey_digits)
     assert "log_likelihood" not in model.history_
     with pytest.raises(ValueError, match="binarize"):
         model.log_likelihood(grey_digits)
-    model = rbm.RBM(8, n_epochs=1, seed=0).fit(datasets.digits(binarize=0.5)[0])
+    model = rbm.RBM(8, n_epochs=1, random_state=0, monitor=True).fit(datasets.digits(binarize=0.5)[0])
     assert len(model.history_["log_likelihood"]) == 1
     model.partial_fit(grey_digits)  # grey levels from here on: the likelihood record ends
     assert "log_likelihood" not in model.history_

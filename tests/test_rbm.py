@@ -237,7 +237,7 @@ def test_fused_and_blas_epochs_agree(persistent, k, momentum, centered):
             sampler="pcd" if persistent else "cd",
             momentum=momentum,
             weight_decay=1e-3,
-            seed=2,
+            random_state=2,
             centered=centered,
             kernel=kernel,
             monitor=False,
@@ -264,7 +264,7 @@ def test_fused_epoch_without_momentum_or_decay_matches_blas():
                 learning_rate=0.05,
                 n_epochs=2,
                 sampler="pcd" if persistent else "cd",
-                seed=4,
+                random_state=4,
                 kernel=kernel,
                 monitor=False,
             ).fit(X)
@@ -371,9 +371,9 @@ def test_n_jobs_gives_the_same_model():
     X, _ = datasets.digits(binarize=0.5)
     X = X[:300]
     fits = [
-        rbm.RBM(16, learning_rate=0.05, n_epochs=2, sampler="pcd", seed=1, monitor=False, n_jobs=n_jobs).fit(
-            X
-        )
+        rbm.RBM(
+            16, learning_rate=0.05, n_epochs=2, sampler="pcd", random_state=1, monitor=False, n_jobs=n_jobs
+        ).fit(X)
         for n_jobs in (None, 2, -1)
     ]
     for other in fits[1:]:
@@ -496,15 +496,17 @@ def test_cd_k_mean_update_matches_its_exact_expectation(k):
 
 def test_training_on_digits_improves_pseudo_likelihood_and_is_reproducible():
     X, _ = datasets.digits(binarize=0.5)
-    model = rbm.RBM(100, learning_rate=0.05, batch_size=10, n_epochs=8, seed=1, monitor=True).fit(X[:1000])
+    model = rbm.RBM(100, learning_rate=0.05, batch_size=10, n_epochs=8, random_state=1, monitor=True).fit(
+        X[:1000]
+    )
     pll = np.array(model.history_["pseudo_log_likelihood"])
     assert len(pll) == 8 and model.history_["epoch"] == list(range(1, 9))
     # better on average over epochs: a positive trend, and each half better than the one before
     assert np.polyfit(np.arange(8), pll, 1)[0] > 0
     assert pll[4:].mean() > pll[:4].mean() and pll[-1] > pll[0]
-    start = rbm.RBM(100, seed=1).partial_fit(X[:1000])  # one epoch
+    start = rbm.RBM(100, random_state=1).partial_fit(X[:1000])  # one epoch
     assert model.pseudo_log_likelihood(X[:1000]) > start.pseudo_log_likelihood(X[:1000])
-    again = rbm.RBM(100, learning_rate=0.05, batch_size=10, n_epochs=8, seed=1).fit(X[:1000])
+    again = rbm.RBM(100, learning_rate=0.05, batch_size=10, n_epochs=8, random_state=1).fit(X[:1000])
     np.testing.assert_array_equal(model.W_, again.W_)
 
 
@@ -512,17 +514,19 @@ def test_same_seed_gives_identical_weights_in_another_process(digests):
     other = digests.in_fresh_process(
         "from bmlib import datasets, rbm\n"
         "X, _ = datasets.digits(binarize=0.5)\n"
-        "m = rbm.RBM(100, learning_rate=0.05, n_epochs=2, sampler='pcd', seed=123, monitor=False)\n"
+        "m = rbm.RBM(100, learning_rate=0.05, n_epochs=2, sampler='pcd', random_state=123, monitor=False)\n"
         "result = (m.fit(X[:400]).W_,)"
     )
     X, _ = datasets.digits(binarize=0.5)
-    here = rbm.RBM(100, learning_rate=0.05, n_epochs=2, sampler="pcd", seed=123, monitor=False).fit(X[:400])
+    here = rbm.RBM(100, learning_rate=0.05, n_epochs=2, sampler="pcd", random_state=123, monitor=False).fit(
+        X[:400]
+    )
     assert other == digests.of(here.W_)
 
 
 def test_initialisation_follows_hintons_guide():
     X, _ = datasets.digits(binarize=0.5)
-    model = rbm.RBM(30, n_epochs=0, seed=0).fit(X)
+    model = rbm.RBM(30, n_epochs=0, random_state=0).fit(X)
     p = np.clip(X.mean(axis=0), 0.001, 0.999)
     np.testing.assert_allclose(model.visible_bias_, np.log(p / (1 - p)))
     np.testing.assert_array_equal(model.hidden_bias_, np.zeros(30))
@@ -531,10 +535,16 @@ def test_initialisation_follows_hintons_guide():
 
 def test_small_models_record_the_exact_log_likelihood():
     X = datasets.bars_and_stripes(3)
-    model = rbm.RBM(8, learning_rate=0.1, batch_size=2, n_epochs=3, seed=0).fit(X)
+    model = rbm.RBM(8, learning_rate=0.1, batch_size=2, n_epochs=3, random_state=0, monitor=True).fit(X)
     assert len(model.history_["log_likelihood"]) == 3
     assert model.history_["log_likelihood"][-1] == pytest.approx(model.log_likelihood(X), rel=1e-12)
     assert model.history_["log_likelihood"][-1] < 0 and model.transform(X).shape == (14, 8)
+    quick = rbm.RBM(8, learning_rate=0.1, batch_size=2, n_epochs=3, random_state=0).fit(X)  # monitor="auto"
+    np.testing.assert_array_equal(quick.W_, model.W_)  # monitoring never changes the training
+    assert sorted(quick.history_) == ["epoch", "pseudo_log_likelihood", "reconstruction_error"]
+    assert quick.history_["epoch"] == [1, 2, 3] and np.all(
+        np.array(quick.history_["pseudo_log_likelihood"]) < 0
+    )
 
 
 def test_rbm_in_a_pipeline():
@@ -546,7 +556,7 @@ def test_rbm_in_a_pipeline():
     X, y = datasets.digits()
     pipeline = Pipeline(
         [
-            ("rbm", rbm.RBM(64, learning_rate=0.06, n_epochs=5, seed=0)),
+            ("rbm", rbm.RBM(64, learning_rate=0.06, n_epochs=5, random_state=0)),
             ("clf", LogisticRegression(max_iter=500)),
         ]
     )
@@ -562,9 +572,9 @@ def test_rbm_in_a_pipeline():
 
 def test_progress_is_silent_when_nobody_watches(capsys):
     X = datasets.bars_and_stripes(2)
-    rbm.RBM(3, n_epochs=2, seed=0).fit(X)  # verbose="auto" under pytest: not a terminal
+    rbm.RBM(3, n_epochs=2, random_state=0).fit(X)  # verbose="auto" under pytest: not a terminal
     assert capsys.readouterr() == ("", "")
-    rbm.RBM(3, n_epochs=2, seed=0, verbose=True).fit(X)
+    rbm.RBM(3, n_epochs=2, random_state=0, verbose=True).fit(X)
     assert "epoch 2/2" in capsys.readouterr().err
 
 
@@ -597,7 +607,9 @@ def test_progress_is_silent_when_nobody_watches(capsys):
         ({"centered": 1}, TypeError, "centered must be True or False, got int 1"),
         ({"monitor": "no"}, TypeError, "monitor must be True or False"),
         ({"shuffle": np.nan}, TypeError, "shuffle must be True or False"),
-        ({"verbose": 0}, ValueError, "verbose must be True, False or 'auto'"),
+        ({"verbose": "loud"}, ValueError, "verbose must be True, False, an int >= 0 or 'auto'"),
+        ({"verbose": -1}, ValueError, "verbose must be True, False, an int >= 0 or 'auto'"),
+        ({"random_state": "0"}, TypeError, "random_state must be None, an int"),
         ({"sampler": np.array(["cd", "pt"])}, ValueError, "sampler must be 'cd', 'pcd' or 'pt'"),
         ({"kernel": ["fused"]}, ValueError, "kernel must be 'auto', 'fused' or 'blas'"),
         # issue 17: huge counts are refused by name, before any allocation
@@ -623,11 +635,12 @@ def test_bad_settings(settings, error, message):
 @pytest.mark.parametrize(
     "X, message",
     [
-        (np.array([[0.0, 1.0, np.nan, 0.0]]), "X must be finite"),
+        (np.array([[0.0, 1.0, np.nan, 0.0]]), "Input X contains NaN"),
         (np.array([[0.0, 2.0, 1.0, 0.0]]), r"X must hold values in \[0, 1\]"),
         (np.array([[0.0, -0.5, 1.0, 0.0]]), r"X must hold values in \[0, 1\]"),
-        (np.zeros((0, 4)), "X must not be empty"),
-        (np.zeros((2, 2, 2)), "X must be 2-D"),
+        (np.zeros((0, 4)), "0 sample"),
+        (np.zeros((2, 2, 2)), "Found array with dim 3"),
+        (np.zeros(4), "Expected 2D array, got 1D array instead"),
     ],
 )
 def test_bad_data(X, message):
@@ -636,12 +649,15 @@ def test_bad_data(X, message):
 
 
 def test_wrong_number_of_features_after_fit_and_unfitted_models():
-    model = rbm.RBM(3, n_epochs=1, seed=0)
+    model = rbm.RBM(3, n_epochs=1, random_state=0)
     with pytest.raises(ValueError, match="not fitted"):
         model.transform(np.zeros((1, 4)))
     model.fit(datasets.bars_and_stripes(2))
-    for method in (model.transform, model.partial_fit, model.pseudo_log_likelihood, model.free_energy):
+    for method in (model.pseudo_log_likelihood, model.free_energy):
         with pytest.raises(ValueError, match="5 columns, expected"):
+            method(np.zeros((2, 5)))
+    for method in (model.transform, model.partial_fit, model.score_samples, model.score):
+        with pytest.raises(ValueError, match="X has 5 features, but RBM is expecting 4 features"):
             method(np.zeros((2, 5)))
 
 
@@ -663,7 +679,7 @@ def test_bad_arguments_to_functions():
 
 def test_the_estimator_methods_evaluate_its_fitted_parameters():
     X = (np.random.default_rng(3).random((40, 6)) < 0.5).astype(float)
-    model = rbm.RBM(4, n_epochs=2, batch_size=10, seed=1, monitor=False).fit(X)
+    model = rbm.RBM(4, n_epochs=2, batch_size=10, random_state=1, monitor=False).fit(X)
     parameters = (model.W_, model.visible_bias_, model.hidden_bias_)
     assert model.log_partition() == rbm.log_partition(*parameters)
     assert model.log_likelihood(X) == rbm.log_likelihood(X, *parameters)
@@ -798,7 +814,7 @@ def test_training_that_diverges_stops_with_an_error_naming_the_settings(kernel, 
     # Issue 17: at learning_rate=1e308 the fused kernel filled history_ with -inf and NaN (with
     # RuntimeWarnings), and the BLAS kernel said "visible_bias must be finite".
     X = datasets.bars_and_stripes(3)
-    model = rbm.RBM(4, learning_rate=1e308, kernel=kernel, sampler=sampler, seed=0, n_temperatures=3)
+    model = rbm.RBM(4, learning_rate=1e308, kernel=kernel, sampler=sampler, random_state=0, n_temperatures=3)
     with pytest.raises(
         FloatingPointError, match=r"diverged in epoch 1: W_ reached .*learning_rate \(now 1e\+308\)"
     ):
@@ -810,7 +826,7 @@ def test_training_that_diverges_stops_with_an_error_naming_the_settings(kernel, 
 
 
 def test_divergence_is_checked_in_every_parameter_once_per_partial_fit():
-    model = rbm.RBM(4, learning_rate=0.01, n_epochs=1, seed=0, monitor=False).fit(
+    model = rbm.RBM(4, learning_rate=0.01, n_epochs=1, random_state=0, monitor=False).fit(
         datasets.bars_and_stripes(3)
     )
     model.hidden_bias_[:] = 2e6
@@ -844,9 +860,13 @@ def test_read_only_arrays_compile_no_second_specialisation():
         lambda W, X: rbm.cd_update(X, W, b, c, seed=0),
         lambda W, X: rbm.sample_visible(X[:, :4], W, b, seed=0),
         lambda W, X: rbm.pseudo_log_likelihood(X, W, b, c),
-        lambda W, X: rbm.RBM(4, n_epochs=1, batch_size=5, seed=0, monitor=False, kernel="fused").fit(X),
-        lambda W, X: rbm.RBM(4, n_epochs=1, batch_size=5, seed=0, monitor=False, kernel="blas").fit(X),
-        lambda W, X: rbm.RBM(4, n_epochs=1, batch_size=5, seed=0, monitor=False, sampler="pt").fit(X),
+        lambda W, X: rbm.RBM(4, n_epochs=1, batch_size=5, random_state=0, monitor=False, kernel="fused").fit(
+            X
+        ),
+        lambda W, X: rbm.RBM(4, n_epochs=1, batch_size=5, random_state=0, monitor=False, kernel="blas").fit(
+            X
+        ),
+        lambda W, X: rbm.RBM(4, n_epochs=1, batch_size=5, random_state=0, monitor=False, sampler="pt").fit(X),
     ]
     kernels = [
         _fused.gibbs_chains,

@@ -34,7 +34,7 @@ def symmetries(L, point_group=True):
 def fitted(L, seed=0, n_rows=200, **settings):
     data = (np.random.default_rng(seed).random((n_rows, L * L)) < 0.5).astype(np.float64)
     model = rbm.RBM(
-        L * L, learning_rate=0.1, batch_size=10, momentum=0.5, seed=seed, monitor=False, **settings
+        L * L, learning_rate=0.1, batch_size=10, momentum=0.5, random_state=seed, monitor=False, **settings
     )
     return model.partial_fit(data), data
 
@@ -128,7 +128,7 @@ def test_training_with_tied_parameters_stays_symmetric_and_learns():
         np.sign(np.random.default_rng(3).random((400, L, L)) - 0.2).astype(np.int8)
     )
     model = rbm.RBM(
-        L * L, learning_rate=0.05, batch_size=20, momentum=0.5, centered=True, seed=0, monitor=False
+        L * L, learning_rate=0.05, batch_size=20, momentum=0.5, centered=True, random_state=0, monitor=False
     )
     start = None
     for _ in range(5):

@@ -6,15 +6,17 @@ streams), checks the settings once per call, and runs each epoch with the update
 parallel tempering (:mod:`bmlib.rbm.tempering`).
 """
 
-import inspect
 import numbers
 
 import numba
 import numpy as np
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.exceptions import NotFittedError
 
 from bmlib import _validate, rng
 from bmlib.progress import Progress
-from bmlib.rbm import _checks, bundles
+from bmlib.rbm import _checks, _sklearn, bundles
 from bmlib.rbm._blas import train_epoch_blas
 from bmlib.rbm._fused import train_epoch_fused, train_epoch_threads
 from bmlib.rbm.bundles import Chains, Offsets, Parameters, Velocities
@@ -50,14 +52,24 @@ _OFFSET_RATE = 0.01  # centred training: how fast the hidden offsets follow P(h 
 _MAX_TEMPERATURES = 10_000  # n_temperatures: see the class docstring
 
 
+_MONITOR_SHARE = 50  # monitor="auto" evaluates 1 row in 50: under 10 % of an epoch's time
+
+
 _DIVERGED = 1e6  # a weight or bias beyond +-1e6 after an epoch: training diverged (see Raises)
 
 
-class RBM:
+class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Bernoulli restricted Boltzmann machine trained with CD-k, PCD-k or parallel tempering.
 
-    Follows scikit-learn's estimator conventions (``fit``, ``partial_fit``, ``transform``,
-    ``get_params``/``set_params``), so it can be a step of a ``sklearn.pipeline.Pipeline``.
+    A scikit-learn transformer (``fit``, ``partial_fit``, ``transform``, ``get_params``/``set_params``,
+    ``get_feature_names_out``, ``set_output``) that passes scikit-learn's estimator checks, so it
+    can be a step of a ``Pipeline`` and be tuned by ``GridSearchCV``. X is 2-D, with values in
+    [0, 1]: rounding overshoots of a few ulps (as ``MinMaxScaler`` makes) are clipped in ``fit``,
+    larger departures raise; ``transform``, ``score_samples`` and ``score`` clip any finite values
+    to [0, 1] (a validation fold scaled with the training range falls a little outside it; see
+    ``bmlib.rbm._sklearn``).
+    ``transform`` of float32 data returns float32. X may be a scipy.sparse CSR or CSC matrix: it
+    stays sparse, made dense a block of rows at a time (see ``bmlib.rbm._sklearn``).
 
     Parameters
     ----------
@@ -101,16 +113,21 @@ class RBM:
         step changes. It keeps the weights from having to cancel the units' mean activity, which
         makes learning much better conditioned when units are on about half the time (Ising
         spins, say). With CD and PCD; not with ``sampler="pt"``.
-    seed : int, numpy.random.Generator or None
+    random_state : int, numpy.random.RandomState, numpy.random.Generator or None
         Seeds the initial weights, the minibatch order and every Gibbs sample: the same int
-        gives the same weights in every run and process.
-    verbose : bool or "auto"
-        Progress after each epoch. "auto" (default) shows it only when someone is watching: a
-        terminal, or a Jupyter frontend that accepts input (so nbval and ``bmlib.figures``,
-        which execute notebooks without one, stay silent).
-    monitor : bool
-        Fill ``history_`` after every epoch (costs about one pseudo-likelihood evaluation of up
-        to 1000 rows per epoch).
+        gives the same weights in every run and process (the same streams as ``seed`` with that
+        int in bmlib's functions). A RandomState gives an int seed drawn from it.
+    verbose : bool, int >= 0 or "auto"
+        Progress after each epoch: True or >= 1 always, False or 0 never. "auto" (default) shows
+        it only when someone is watching (a terminal, or a Jupyter frontend that accepts input,
+        so nbval and ``bmlib.figures`` stay silent) and never inside scikit-learn's model
+        selection (GridSearchCV, cross_val_score), which fits many copies.
+    monitor : "auto" or bool
+        Fill ``history_`` after every epoch. "auto" (default): reconstruction error and
+        pseudo-log-likelihood on a fixed sample of 1 row in ``_MONITOR_SHARE`` (= 50) of the data
+        (at most 1000 rows), which costs under 10 % of an epoch. True: on up to 1000 fixed rows,
+        and the exact log-likelihood too when it is cheap to define (see ``history_``); on small
+        data sets this costs several epochs' time. False: nothing.
     shuffle : bool
         Visit the rows in a new random order every epoch (True) or in their given order.
     kernel : {"auto", "fused", "blas"}
@@ -126,7 +143,7 @@ class RBM:
         own threads) or ``sampler="pt"``.
 
     The counts (n_hidden, batch_size, n_epochs, k) are integers up to 10**12 (larger ones could
-    not finish in a day); the flags (centered, monitor, shuffle) are True or False.
+    not finish in a day); the flags (centered, shuffle, and monitor besides "auto") are True or False.
 
     Attributes
     ----------
@@ -140,8 +157,9 @@ class RBM:
     n_features_in_ : int
         n_visible, fixed by the first ``fit``/``partial_fit``.
     history_ : dict of lists
-        Per epoch: "epoch", "reconstruction_error", "pseudo_log_likelihood" (on up to 1000 fixed
-        rows of the data given) and, when min(n_visible, n_hidden) <= 16 and the data are binary
+        Per epoch: "epoch", "reconstruction_error", "pseudo_log_likelihood" (on the fixed rows
+        of the data given that ``monitor`` chooses) and, with ``monitor=True``, when
+        min(n_visible, n_hidden) <= 16 and the data are binary
         (a likelihood is defined for 0/1 data only), "log_likelihood". A later ``partial_fit`` on
         grey levels removes "log_likelihood".
     visible_offset_, hidden_offset_ : ndarray of shape (n_visible,) and (n_hidden,)
@@ -188,9 +206,9 @@ class RBM:
         momentum=0.0,
         weight_decay=0.0,
         centered=False,
-        seed=None,
+        random_state=None,
         verbose="auto",
-        monitor=True,
+        monitor="auto",
         shuffle=True,
         kernel="auto",
         n_temperatures=10,
@@ -205,7 +223,7 @@ class RBM:
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.centered = centered
-        self.seed = seed
+        self.random_state = random_state
         self.verbose = verbose
         self.monitor = monitor
         self.shuffle = shuffle
@@ -213,43 +231,15 @@ class RBM:
         self.n_temperatures = n_temperatures
         self.n_jobs = n_jobs
 
-    # scikit-learn's parameter protocol --------------------------------------------------
-
-    @classmethod
-    def _get_param_names(cls):
-        signature = inspect.signature(cls.__init__)
-        return [name for name in signature.parameters if name != "self"]
-
-    def get_params(self, deep=True):
-        """Return the constructor parameters as a dict (scikit-learn convention)."""
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params):
-        """Set constructor parameters by name; return self (scikit-learn convention)."""
-        valid = self._get_param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"invalid parameter {name!r} for RBM; valid parameters: {', '.join(valid)}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self):
-        defaults = inspect.signature(type(self).__init__).parameters
-        changed = [
-            f"{name}={getattr(self, name)!r}"
-            for name in self._get_param_names()
-            if not _same(getattr(self, name), defaults[name].default)
-        ]
-        return f"RBM({', '.join(changed)})"
-
     def __sklearn_tags__(self):
-        from sklearn.utils import Tags, TargetTags, TransformerTags
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
 
-        return Tags(
-            estimator_type=None,
-            target_tags=TargetTags(required=False),
-            transformer_tags=TransformerTags(),
-        )
+    @property
+    def _n_features_out(self):  # for get_feature_names_out: rbm0, rbm1, ...
+        return self.W_.shape[1]
 
     # training ------------------------------------------------------------------------------
 
@@ -275,8 +265,10 @@ class RBM:
         sampler = settings["sampler"] = self.sampler
         if not isinstance(self.kernel, str) or self.kernel not in ("auto", "fused", "blas"):
             raise ValueError(f"kernel must be 'auto', 'fused' or 'blas', got {self.kernel!r}")
-        for name in ("centered", "monitor", "shuffle"):
+        for name in ("centered", "shuffle"):
             settings[name] = _validate.flag(name, getattr(self, name))
+        auto = isinstance(self.monitor, str) and self.monitor == "auto"
+        settings["monitor"] = "auto" if auto else _validate.flag("monitor", self.monitor)
         if settings["centered"] and sampler == "pt":
             raise ValueError("centered=True works with CD and PCD, not with sampler='pt'")
         decay = settings["learning_rate"] * settings["weight_decay"]
@@ -292,11 +284,7 @@ class RBM:
         if n_jobs < 1 and n_jobs != -1:
             raise ValueError(f"n_jobs must be None, a positive int or -1, got {n_jobs}")
         settings["n_jobs"] = int(n_jobs)
-        if not (
-            isinstance(self.verbose, (bool, np.bool_))
-            or (isinstance(self.verbose, str) and self.verbose == "auto")
-        ):
-            raise ValueError(f"verbose must be True, False or 'auto', got {self.verbose!r}")
+        settings["verbose"] = _sklearn.show_progress(self.verbose)
         return settings
 
     def _initialize(self, X, settings):
@@ -316,17 +304,17 @@ class RBM:
             ) from err
 
     def _allocate(self, X, settings):
-        generator = rng.as_generator(self.seed)
+        generator = _sklearn.generator(self.random_state)
         n_visible, n_hidden = X.shape[1], settings["n_hidden"]
-        self.n_features_in_ = n_visible
         self.W_ = generator.normal(0.0, 0.01, size=(n_visible, n_hidden))
-        frequency = np.clip(X.mean(axis=0), 0.001, 0.999)
+        mean = _sklearn.column_mean(X)
+        frequency = np.clip(mean, 0.001, 0.999)
         self.visible_bias_ = np.log(frequency / (1.0 - frequency))
         self.hidden_bias_ = np.zeros(n_hidden)
         self._velocity = (np.zeros_like(self.W_), np.zeros(n_visible), np.zeros(n_hidden))
         # offsets of the centred update: the data's mean, and P(h | v) of the initial model
         # (sigmoid(0) = 1/2 up to the weights' 1e-2 scale); read only with centered=True
-        self.visible_offset_ = X.mean(axis=0)
+        self.visible_offset_ = mean
         self.hidden_offset_ = np.full(n_hidden, 0.5)
         self.persistent_chains_ = np.zeros((settings["batch_size"], n_hidden))
         if settings["sampler"] == "pt":
@@ -346,7 +334,7 @@ class RBM:
         self._generator = generator
         self._states = rng.stream_states(generator, settings["batch_size"])
         self.history_ = {"epoch": [], "reconstruction_error": [], "pseudo_log_likelihood": []}
-        if min(n_visible, n_hidden) <= 16 and _checks.is_binary(X):
+        if settings["monitor"] is True and min(n_visible, n_hidden) <= 16 and _sklearn.is_binary(X):
             self.history_["log_likelihood"] = []
         self.n_epochs_trained_ = 0
 
@@ -355,7 +343,7 @@ class RBM:
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_visible), values in [0, 1]
+        X : array_like or sparse CSR/CSC matrix of shape (n_samples, n_visible), values in [0, 1]
         y : ignored (present for the Pipeline protocol)
 
         Returns
@@ -363,9 +351,9 @@ class RBM:
         self
         """
         settings = self._check_settings()
-        X = _checks.units("X", X)
+        X, _ = _sklearn.data(self, X, reset=True)
         self._initialize(X, settings)
-        progress = Progress(settings["n_epochs"], "RBM epoch", self.verbose)
+        progress = Progress(settings["n_epochs"], "RBM epoch", settings["verbose"])
         for _ in range(settings["n_epochs"]):
             self._epoch(X, settings)
             history = self.history_["pseudo_log_likelihood"] if settings["monitor"] else []
@@ -378,7 +366,7 @@ class RBM:
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_visible), values in [0, 1]
+        X : array_like or sparse CSR/CSC matrix of shape (n_samples, n_visible), values in [0, 1]
         y : ignored
 
         Returns
@@ -386,11 +374,11 @@ class RBM:
         self
         """
         settings = self._check_settings()
-        if not hasattr(self, "W_"):
-            X = _checks.units("X", X)
+        first = not hasattr(self, "W_")
+        X, _ = _sklearn.data(self, X, reset=first)
+        if first:
             self._initialize(X, settings)
         else:
-            X = _checks.units("X", X, self.n_features_in_, "n_features_in_")
             if self._states.shape[0] != settings["batch_size"]:
                 raise ValueError("batch_size cannot change between partial_fit calls; call fit to restart")
             if (settings["sampler"] == "pt") != hasattr(self, "_replicas") or (
@@ -411,8 +399,8 @@ class RBM:
             self._train(X, order, settings)
         self._check_diverged(settings)
         self.n_epochs_trained_ += 1
-        if settings["monitor"]:
-            rows = X if n_samples <= 1000 else X[np.linspace(0, n_samples - 1, 1000).astype(np.int64)]
+        if settings["monitor"] is True:
+            rows = _sklearn.rows(X, np.linspace(0, n_samples - 1, min(n_samples, 1000)).astype(np.int64))
             params = (self.W_, self.visible_bias_, self.hidden_bias_)
             self.history_["epoch"].append(self.n_epochs_trained_)
             self.history_["reconstruction_error"].append(reconstruction_error(rows, *params))
@@ -422,13 +410,24 @@ class RBM:
                     self.history_["log_likelihood"].append(log_likelihood(rows, *params))
                 else:  # grey levels have no likelihood: the record ends here
                     del self.history_["log_likelihood"]
+        elif settings["monitor"] == "auto":
+            n_rows = min(max(1, n_samples // _MONITOR_SHARE), 1000)
+            rows = _sklearn.rows(X, np.linspace(0, n_samples - 1, n_rows).astype(np.int64))
+            error, pll = _sampled_monitor(rows, self.W_, self.visible_bias_, self.hidden_bias_)
+            self.history_["epoch"].append(self.n_epochs_trained_)
+            self.history_["reconstruction_error"].append(error)
+            self.history_["pseudo_log_likelihood"].append(pll)
 
     def _train(self, X, order, settings):
         batch_size, n_visible, n_hidden = settings["batch_size"], *self.W_.shape
         kernel = self.kernel
         if kernel == "auto":
             small = batch_size * n_visible * n_hidden <= _FUSED_LIMIT
-            kernel = "fused" if small or np.count_nonzero(X) <= _SPARSE_LIMIT * X.size else "blas"
+            kernel = (
+                "fused"
+                if small or _sklearn.count_nonzero(X) <= _SPARSE_LIMIT * n_visible * X.shape[0]
+                else "blas"
+            )
         params = Parameters(self.W_, self.visible_bias_, self.hidden_bias_)
         velocities = Velocities(*self._velocity)
         epoch_settings = bundles.settings(
@@ -442,6 +441,15 @@ class RBM:
             _OFFSET_RATE,
         )
         offsets = Offsets(self.visible_offset_, self.hidden_offset_)
+        WT = np.ascontiguousarray(self.W_.T) if kernel == "fused" else None
+        # sparse X: dense blocks of whole minibatches in turn (dense X: one block, X itself)
+        for part, part_order in _sklearn.blocks(X, order, batch_size):
+            self._train_part(
+                part, part_order, settings, kernel, WT, (params, velocities, epoch_settings, offsets)
+            )
+
+    def _train_part(self, X, order, settings, kernel, WT, bundled):
+        params, velocities, epoch_settings, offsets = bundled
         if settings["sampler"] == "pt":
             replicas = (*self._replicas, self._states)
             ladder = (self.betas_, self._swaps, self._attempts)
@@ -453,7 +461,6 @@ class RBM:
             negative = Chains(self.persistent_chains_, self._states)
             epoch = (X, order, params)
             if kernel == "fused":
-                WT = np.ascontiguousarray(self.W_.T)
                 n_threads = numba.get_num_threads()
                 n_parts = n_threads if settings["n_jobs"] == -1 else min(settings["n_jobs"], n_threads)
                 if n_parts > 1:
@@ -483,30 +490,27 @@ class RBM:
 
     def _check_fitted(self):
         if not hasattr(self, "W_"):
-            raise ValueError("this RBM is not fitted yet: call fit or partial_fit first")
+            raise NotFittedError("this RBM is not fitted yet: call fit or partial_fit first")
         return self.W_, self.visible_bias_, self.hidden_bias_
 
-    def _check_X(self, name, X):
+    def _check_X(self, X):
         self._check_fitted()
-        _checks.units(name, X, self.n_features_in_, "n_features_in_ (the number of features seen in fit)")
+        return _sklearn.data(self, X, reset=False, margin=_sklearn.MARGIN)
 
     def transform(self, X):
         """Hidden-unit probabilities P(h = 1 | v = X): the RBM's features of X.
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_visible)
+        X : array_like or sparse CSR/CSC matrix of shape (n_samples, n_visible)
 
         Returns
         -------
-        ndarray of shape (n_samples, n_hidden)
+        ndarray of shape (n_samples, n_hidden), float32 for float32 X, float64 otherwise
         """
-        self._check_X("X", X)
-        return hidden_probabilities(np.atleast_2d(X), self.W_, self.hidden_bias_)
-
-    def fit_transform(self, X, y=None):
-        """``fit(X)`` then ``transform(X)``."""
-        return self.fit(X).transform(X)
+        X, dtype = self._check_X(X)
+        blocks = [hidden_probabilities(part, self.W_, self.hidden_bias_) for part in _sklearn.row_blocks(X)]
+        return np.concatenate(blocks).astype(dtype, copy=False)
 
     def energy(self, v, h):
         """E(v, h) = - v.b - h.c - v W h; see :func:`energy`."""
@@ -559,13 +563,13 @@ class RBM:
         -------
         ndarray of shape (n_samples,)
         """
-        self._check_X("X", X)
-        X = _checks.units("X", X)
-        return pseudo_log_likelihood_rows(X, self.W_, self.visible_bias_, self.hidden_bias_)
+        X, _ = self._check_X(X)
+        params = (self.W_, self.visible_bias_, self.hidden_bias_)
+        return np.concatenate([pseudo_log_likelihood_rows(part, *params) for part in _sklearn.row_blocks(X)])
 
     def score(self, X, y=None):
         """Average pseudo-log-likelihood of X (higher is better)."""
-        return self.pseudo_log_likelihood(X)
+        return float(np.mean(self.score_samples(X)))
 
     def reconstruction_error(self, X):
         """Average squared reconstruction error; see :func:`reconstruction_error`."""
@@ -580,8 +584,17 @@ class RBM:
         return log_likelihood(X, *self._check_fitted())
 
 
-def _same(a, b):
-    try:
-        return bool(a is b or a == b)
-    except (TypeError, ValueError):
-        return False
+def _sampled_monitor(rows, W, visible_bias, hidden_bias):
+    """What ``monitor="auto"`` records: the reconstruction error of ``rows`` and their
+    pseudo-log-likelihood estimated from one bit per row (bit r mod n_visible of row r, the same
+    every epoch), n_visible log sigmoid(F(v~) - F(v)), as scikit-learn's ``score_samples`` does
+    with a random bit: two free energies per row instead of n_visible + 1."""
+    n_rows, n_visible = rows.shape
+    field = rows @ W + hidden_bias
+    reconstruction = expit(expit(field) @ W.T + visible_bias)
+    error = float(np.mean(np.sum((rows - reconstruction) ** 2, axis=1)))
+    flipped, which = rows.copy(), (np.arange(n_rows), np.arange(n_rows) % n_visible)
+    flipped[which] = 1.0 - flipped[which]
+    free = -rows @ visible_bias - np.logaddexp(0.0, field).sum(axis=1)
+    free_flipped = -flipped @ visible_bias - np.logaddexp(0.0, flipped @ W + hidden_bias).sum(axis=1)
+    return error, float(n_visible * np.mean(-np.logaddexp(0.0, free - free_flipped)))
