@@ -36,9 +36,7 @@ def positive(name, value):
 
 def positive_scalar(name, value):
     """Return ``value`` as a Python float after checking it is one finite number > 0."""
-    if np.ndim(value) != 0:
-        raise ValueError(f"{name} must be a single number, got an array of shape {np.shape(value)}")
-    return float(positive(name, value))
+    return single(name, value, positive)
 
 
 def real_array(name, value):
@@ -112,11 +110,16 @@ def temperatures(name, value):
     return T
 
 
-def temperature(name, value):
-    """Return ``value`` as a float in [1e-300, 1e150]: 1/T and T**2 stay finite."""
+def single(name, value, check):
+    """``check(name, value)`` for one number, as a Python float (an array is refused by name)."""
     if np.ndim(value) != 0:
         raise ValueError(f"{name} must be a single number, got an array of shape {np.shape(value)}")
-    return float(temperatures(name, value))
+    return float(check(name, value))
+
+
+def temperature(name, value):
+    """Return ``value`` as a float in [1e-300, 1e150]: 1/T and T**2 stay finite."""
+    return single(name, value, temperatures)
 
 
 def probability_vector(name, value):

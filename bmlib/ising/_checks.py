@@ -62,9 +62,7 @@ def couplings(name, value):
 
 def real(name, value):
     """A single real coupling or field, |value| <= 1e100 (J and h may be negative or zero)."""
-    if np.ndim(value) != 0:
-        raise ValueError(f"{name} must be a single number, got an array of shape {np.shape(value)}")
-    return float(couplings(name, value))
+    return _validate.single(name, value, couplings)
 
 
 def positive_coupling(name, value):
