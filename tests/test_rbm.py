@@ -781,8 +781,8 @@ def test_the_settings_bundle_takes_bools_as_flags_only():
     # Issue 17: persistent=nan trained as PCD, learning_rate=True as 1.0.
     valid = dict(learning_rate=0.1, momentum=0.0, weight_decay=0.0, k=1, persistent=False)
     valid.update(batch_size=10, centered=False, offset_rate=0.01)
-    assert rbm_bundles.settings(**valid) == (0.1, 0.0, 0.0, 1, False, 10, False, 0.01)
-    for name, value in [("persistent", np.nan), ("centered", "yes"), ("persistent", 1)]:
+    assert rbm_bundles.settings(**valid) == (0.1, 0.0, 0.0, 1, False, 10, False, 0.01, True)
+    for name, value in [("persistent", np.nan), ("centered", "yes"), ("persistent", 1), ("ends_epoch", 0)]:
         with pytest.raises(TypeError, match=f"{name} must be True or False"):
             rbm_bundles.settings(**{**valid, name: value})
     for name in ("learning_rate", "k", "batch_size"):

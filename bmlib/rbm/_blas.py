@@ -61,7 +61,9 @@ def train_epoch_blas(X, order, params, velocities, negative, settings, offsets):
     velocity_W, velocity_visible, velocity_hidden = velocities
     chains, states = negative
     visible_offset, hidden_offset = offsets
-    learning_rate, momentum, weight_decay, k, persistent, batch_size, centered, offset_rate = settings
+    learning_rate, momentum, weight_decay = settings.learning_rate, settings.momentum, settings.weight_decay
+    k, persistent, batch_size = settings.k, settings.persistent, settings.batch_size
+    centered, offset_rate = settings.centered, settings.offset_rate  # (ends_epoch: no use here)
     n_samples = X.shape[0]
     n_chains = chains.shape[0]
     for start in range(0, n_samples, batch_size):

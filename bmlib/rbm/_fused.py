@@ -375,7 +375,8 @@ def _epoch_tasks(X, order, params, WT, velocities, negative, settings, offsets, 
             else:
                 i0, i1 = _share(n_visible, part, n_parts)
                 with_hidden = part == n_parts - 1
-            batch_rows = (m, n_negative, start + batch_size >= n_samples)
+            ends = settings.ends_epoch and start + batch_size >= n_samples  # the epoch's last minibatch
+            batch_rows = (m, n_negative, ends)
             _update_phase(
                 (i0, i1, with_hidden), batch_rows, params, WT, velocities, settings, offsets, V, H, updating
             )

@@ -7,10 +7,9 @@
 - sparse CSR/CSC input (:func:`blocks`, :func:`row_blocks`, :func:`rows`): X stays sparse, and
   the estimator makes dense only a block of rows at a time (about :data:`BLOCK_VALUES` values),
   which the kernels, written for dense rows, then train on or transform. A block holds whole
-  minibatches in training order, so a sparse X that fits in one block gives the same weights as
-  its dense equivalent bit for bit; over several blocks too, except that the fused kernel
-  without momentum, weight decay or centring rounds the last minibatch of each block as it
-  rounds an epoch's last one (differences of about 1e-16);
+  minibatches in training order, and the kernels are told which block ends the epoch, so a
+  sparse X gives the same weights as its dense equivalent bit for bit however many blocks it
+  takes;
 - :func:`generator`: ``random_state`` (int, RandomState, Generator or None) as a Generator;
 - :func:`show_progress`: what ``verbose`` means, and the quiet default inside scikit-learn's
   meta-estimators.
@@ -101,15 +100,15 @@ def column_mean(X):
 
 
 def blocks(X, order, batch_size):
-    """(dense rows, their order) for an epoch over ``order``: X itself when dense, else blocks of
-    whole minibatches, each made dense in turn."""
+    """(dense rows, their order, whether this block ends the epoch) for an epoch over ``order``:
+    X itself when dense, else blocks of whole minibatches, each made dense in turn."""
     if not scipy.sparse.issparse(X):
-        yield X, order
+        yield X, order, True
         return
     step = _block_rows(X, batch_size)
     for start in range(0, len(order), step):
         index = order[start : start + step]
-        yield X[index].toarray(), np.arange(len(index), dtype=np.int64)
+        yield X[index].toarray(), np.arange(len(index), dtype=np.int64), start + step >= len(order)
 
 
 def row_blocks(X):

@@ -56,9 +56,12 @@ class Settings(NamedTuple):
     batch_size: int
     centered: bool
     offset_rate: float
+    ends_epoch: bool = True  # False for a block of rows that is not the epoch's last (sparse X)
 
 
-def settings(learning_rate, momentum, weight_decay, k, persistent, batch_size, centered, offset_rate):
+def settings(
+    learning_rate, momentum, weight_decay, k, persistent, batch_size, centered, offset_rate, ends_epoch=True
+):
     """A :class:`Settings` with every field of one type (float, int or bool), so that a kernel is
     compiled once however the caller wrote the numbers (0 or 0.0, numpy or Python scalars).
 
@@ -78,4 +81,5 @@ def settings(learning_rate, momentum, weight_decay, k, persistent, batch_size, c
         int(batch_size),
         _validate.flag("centered", centered),
         float(offset_rate),
+        _validate.flag("ends_epoch", ends_epoch),
     )

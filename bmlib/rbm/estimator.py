@@ -69,7 +69,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     to [0, 1] (a validation fold scaled with the training range falls a little outside it; see
     ``bmlib.rbm._sklearn``).
     ``transform`` of float32 data returns float32. X may be a scipy.sparse CSR or CSC matrix: it
-    stays sparse, made dense a block of rows at a time (see ``bmlib.rbm._sklearn``).
+    stays sparse, made dense a block of rows at a time, and trains to the same bits as dense X.
 
     Parameters
     ----------
@@ -443,10 +443,9 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         offsets = Offsets(self.visible_offset_, self.hidden_offset_)
         WT = np.ascontiguousarray(self.W_.T) if kernel == "fused" else None
         # sparse X: dense blocks of whole minibatches in turn (dense X: one block, X itself)
-        for part, part_order in _sklearn.blocks(X, order, batch_size):
-            self._train_part(
-                part, part_order, settings, kernel, WT, (params, velocities, epoch_settings, offsets)
-            )
+        for part, part_order, ends_epoch in _sklearn.blocks(X, order, batch_size):
+            bundled = (params, velocities, epoch_settings._replace(ends_epoch=ends_epoch), offsets)
+            self._train_part(part, part_order, settings, kernel, WT, bundled)
 
     def _train_part(self, X, order, settings, kernel, WT, bundled):
         params, velocities, epoch_settings, offsets = bundled
