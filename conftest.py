@@ -12,7 +12,8 @@ notebooks' nbval cells too (and for a bare ``pytest notebooks/02_ising_model.ipy
    ``make figures`` is the one command that rewrites ``figures/``.
 3. **Figures are compared too.** nbval compares text and skips images. After the last cell of
    each notebook comes one more test, ``notebooks/NN_name.ipynb::figures``: every figure the
-   notebook drew in this run must equal the committed ``figures/*.png`` byte for byte.
+   notebook drew in this run must equal the committed ``figures/*.png`` (and the explorers'
+   website animations, ``figures/*.gif``) byte for byte.
 4. **Failure messages a student can act on.** When a cell's output differs from the stored
    one, the report names the notebook and the cell as JupyterLab numbers it, shows the stored
    and the new output, and gives the two ways forward (restore the notebook, or store the new
@@ -122,7 +123,8 @@ else:
         """The figures a notebook drew are not the committed ones."""
 
     class NotebookFigures(pytest.Item):
-        """Every figure a notebook drew in this run equals the committed ``figures/*.png``."""
+        """Every figure a notebook drew in this run equals the committed ``figures/*.png`` (and
+        ``*.gif``, the explorers' animations)."""
 
         def runtest(self):
             drawn_folder = self.config.stash[_FIGURES_KEY]
@@ -146,10 +148,12 @@ else:
             return self.path, None, f"{self.path.name}::figures"
 
     def figure_differences(prefix, drawn_folder, committed_folder):
-        """Lines describing how ``prefix*.png`` in ``drawn_folder`` differ from ``committed_folder``
-        (an empty list when every file is there and equal byte for byte)."""
-        drawn = {p.name: p for p in Path(drawn_folder).glob(f"{prefix}*.png")}
-        committed = {p.name: p for p in Path(committed_folder).glob(f"{prefix}*.png")}
+        """Lines describing how ``prefix*.png`` and ``prefix*.gif`` in ``drawn_folder`` differ from
+        ``committed_folder`` (an empty list when every file is there and equal byte for byte)."""
+        drawn = {p.name: p for ext in ("png", "gif") for p in Path(drawn_folder).glob(f"{prefix}*.{ext}")}
+        committed = {
+            p.name: p for ext in ("png", "gif") for p in Path(committed_folder).glob(f"{prefix}*.{ext}")
+        }
         problems = []
         for name in sorted(drawn.keys() | committed.keys()):
             if name not in drawn:

@@ -35,8 +35,21 @@ def alternating(functions, rounds=5):
     return [np.array(t) for t in times]
 
 
+def processor():
+    """The processor's model name and widest vector unit (Linux), to quote ratios with."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            text = cpuinfo.read()
+    except OSError:
+        return platform.processor() or platform.machine()
+    names = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name")]
+    vector = "AVX-512" if " avx512f" in text else "AVX2" if " avx2" in text else "no AVX2"
+    return f"{names[0] if names else platform.machine()} ({vector})"
+
+
 def header(title):
     print(title)
+    print(f"  {processor()}")
     print(
         f"  python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}, "
         f"{os.cpu_count()} cpu(s), {numba.get_num_threads()} numba thread(s)"

@@ -22,7 +22,7 @@ import numpy as np
 
 from bmlib import _validate
 
-__all__ = ["STYLE", "use_style", "figures_dir", "savefig", "tile_images"]
+__all__ = ["STYLE", "use_style", "figures_dir", "savefig", "figure_path", "tile_images"]
 
 STYLE = {
     "figure.figsize": (6.4, 4.0),
@@ -83,16 +83,21 @@ def savefig(fig, name):
     """
     if not hasattr(fig, "savefig"):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    path = figure_path(name, ".png")
+    # Matplotlib writes a "Software" text chunk with its version; nothing else varies.
+    fig.savefig(path, format="png", metadata={"Software": None})
+    return path
+
+
+def figure_path(name, suffix):
+    """``figures/<name><suffix>`` after checking ``name`` (see :func:`savefig`); makes the folder."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(
             f"name must look like '01_speed_distribution' (NN_lower_case, no extension), got {name!r}"
         )
     folder = figures_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    # Matplotlib writes a "Software" text chunk with its version; nothing else varies.
-    fig.savefig(path, format="png", metadata={"Software": None})
-    return path
+    return folder / f"{name}{suffix}"
 
 
 def tile_images(images, image_shape, n_columns=10, padding=1):
