@@ -9,7 +9,9 @@ changes for reading: exercise solutions (cells nbgrader marks as solutions) are 
 would show them as headings); and the hidden checks of the check cells
 (``### BEGIN HIDDEN TESTS`` to ``### END HIDDEN TESTS``), which would give answers away above the
 toggle, are left out, as in a student's copy. The landing page is ``book/index.md`` with the course
-map from ``tools/course_map.py``. Sphinx then renders ``_build/book/src`` with ``book/conf.py``.
+map from ``tools/course_map.py``; the explorers' animations (``figures/*.gif``, which the
+chapters show as ``../figures/...``) are copied beside the chapters. Sphinx then renders
+``_build/book/src`` with ``book/conf.py``.
 Files are only rewritten when they change, so a second build only redoes what changed.
 """
 
@@ -96,6 +98,12 @@ def write_sources():
         nb = json.loads((REPOSITORY / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))
         text = json.dumps(chapter_for_the_site(nb), indent=1, ensure_ascii=False) + "\n"
         _write_if_changed(SOURCE / "chapters" / f"{stem}.ipynb", text)
+    # the explorers' animations, which the chapters' markdown shows as ../figures/NN_explore_*.gif
+    for animation in sorted((REPOSITORY / "figures").glob("*.gif")):
+        target = SOURCE / "figures" / animation.name
+        if not target.exists() or target.read_bytes() != animation.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(animation.read_bytes())
     return stems
 
 

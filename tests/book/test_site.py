@@ -6,8 +6,10 @@ Playwright). Each page must load with no console error and no request leaving th
 formula must be typeset (no raw ``$...$``, ``\\(...\\)`` or ``\\[...\\]`` left in the text, no TeX
 error), every image must have loaded (natural width > 0) and every link inside the site must
 resolve, anchors included. Chapters must hide their solutions behind closed "Show solution"
-toggles and show neither nbgrader's markers nor hidden checks. A full-page screenshot of each page
-is saved to ``_build/book/screenshots/``.
+toggles and show neither nbgrader's markers nor hidden checks. Every explorer animation in
+``figures/`` (``NN_explore_*.gif``) must appear on its chapter's page, stay under about 2 MB and
+play (its frames change while the page is open). A full-page screenshot of each page is saved to
+``_build/book/screenshots/``.
 
 Skipped unless ``BMLIB_TEST_BOOK=1`` (``make test-book`` sets it): building the site and driving a
 browser would not fit in ``make test``'s time budget.
@@ -203,3 +205,28 @@ def test_page_loads_cleanly_in_chromium(name, site, base_url, browser):
 
 def page_has_images(site, name):
     return "<img " in (site / name).read_text(encoding="utf-8")
+
+
+ANIMATIONS = sorted(path.name for path in (REPOSITORY / "figures").glob("*_explore_*.gif"))
+
+
+@pytest.mark.parametrize("animation", ANIMATIONS)
+def test_each_explorer_animation_loads_and_plays(animation, site, base_url, browser):
+    (page_name,) = [p for p in CHAPTER_PAGES if p.removeprefix("chapters/").startswith(animation[:3])]
+    size = (REPOSITORY / "figures" / animation).stat().st_size
+    assert size < 2 * 2**20, f"{animation} is {size / 2**20:.1f} MiB; the website's limit is about 2 MB"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base_url + page_name, wait_until="load")
+    image = page.locator(f'img[src$="/{animation}"]')
+    assert image.count() == 1, f"{page_name} does not show {animation}"
+    image.scroll_into_view_if_needed()
+    width = image.evaluate("img => img.decode().then(() => img.naturalWidth, () => 0)")
+    # what the reader sees of it, four times 0.6 s apart (a frame lasts 80 ms): a canvas would
+    # not do, as drawImage takes an animated image's first frame only
+    frames = set()
+    for _ in range(4):
+        frames.add(image.screenshot())
+        page.wait_for_timeout(600)
+    page.close()
+    assert width > 0, f"{animation} did not load on {page_name}"
+    assert len(frames) >= 3, f"{animation} does not play on {page_name}: {len(frames)} distinct frame(s) of 4"
