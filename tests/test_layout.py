@@ -44,6 +44,10 @@ FURTHER = [
     ("bmlib/rbm/estimator.py", "`RBM`, with scikit-learn's conventions"),
     ("bmlib/rbm/sharing.py", "weight sharing over lattice symmetries"),
     ("bmlib/datasets.py", "bars and stripes, digits, MNIST files, Ising configurations as data"),
+    ("bmlib/explore/maxwell.py", "the Maxwell–Boltzmann explorer: speeds filling a histogram (chapter 01)"),
+    ("bmlib/explore/ising.py", "the Ising explorer: a lattice with T and h sliders (chapter 02)"),
+    ("bmlib/explore/annealing.py", "the annealing explorer: a spin glass cooled live (chapter 03)"),
+    ("bmlib/explore/fantasies.py", "the fantasies explorer: an RBM's Gibbs chains live (chapter 06)"),
 ]
 # Tooling the notebooks call but no chapter teaches: not in the reading order.
 TOOLING = {"plotting.py", "progress.py", "figures.py", "student.py", "__init__.py"}

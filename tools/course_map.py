@@ -28,16 +28,18 @@ ROUND_TO = 5
 CHAPTERS = {
     "01_maxwell_boltzmann": (
         "Maxwell–Boltzmann speeds and how they move with T and mass; sampling and testing a sampler; "
-        "the Boltzmann distribution, the partition function Z, a three-level system; log-sum-exp"
+        "the Boltzmann distribution, the partition function Z, a three-level system; log-sum-exp; "
+        "a live speed histogram to heat and change the gas of"
     ),
     "02_ising_model": (
         "spins and couplings; Metropolis from detailed balance; snapshots around T_c; E, \\|M\\|, C, χ "
         "against Onsager with honest error bars; T_c from Binder cumulants; Wolff clusters and critical "
-        "slowing down; a 4 × 4 lattice checked against all 65,536 states"
+        "slowing down, live on a lattice you drive; a 4 × 4 lattice checked against all 65,536 states"
     ),
     "03_spin_glasses_and_annealing": (
         "frustration; the Sherrington–Kirkpatrick glass; quench vs simulated annealing and the cooling "
-        "rate; max-cut written as an energy and solved by annealing, checked by brute force"
+        "rate; max-cut written as an energy and solved by annealing, checked by brute force; a glass "
+        "cooled live"
     ),
     "04_hopfield_to_boltzmann": (
         "memories as energy minima (Hebb's rule, recall, capacity); stochastic units, p_on = σ(ΔE/T) "
@@ -52,7 +54,7 @@ CHAPTERS = {
         'factorised conditionals; the free energy checked by brute force; what "contrastive '
         'divergence" means; the CD-k step by hand and by bmlib; training on digits: filters, '
         "reconstructions, fantasies; what k means, why reconstruction error is not the likelihood, "
-        'why a CD "loss" goes negative'
+        'why a CD "loss" goes negative; the model\'s Gibbs chains live, with k and a temperature'
     ),
     "07_evaluating_rbms": (
         "CD-1, CD-10, PCD and parallel tempering against the exact log-likelihood on "
