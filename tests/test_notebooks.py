@@ -9,11 +9,14 @@ from bmlib.figures import REPOSITORY, course_notebooks
 
 NOTEBOOKS = course_notebooks()
 SAVEFIG = re.compile(r"""plotting\.savefig\(\s*\w+\s*,\s*["']([^"']+)["']""")
+# an explorer's static figure: figures/<name>.png and the website's figures/<name>.gif
+EXPLORER = re.compile(r"""\.show\(\s*["']([0-9][0-9]_explore_[a-z_]+)["']""")
 
 
 def _saved_figures(path):
     nb = nbformat.read(path, as_version=4)
-    return [name for cell in nb.cells if cell.cell_type == "code" for name in SAVEFIG.findall(cell.source)]
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    return [name for source in code for pattern in (SAVEFIG, EXPLORER) for name in pattern.findall(source)]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -30,6 +33,8 @@ def test_every_figure_on_disk_comes_from_a_notebook_and_vice_versa():
     assert saved == on_disk, (
         f"only in notebooks: {sorted(saved - on_disk)}; only on disk: {sorted(on_disk - saved)}"
     )
+    animations = {p.stem for p in (REPOSITORY / "figures").glob("*.gif")}
+    assert animations == {name for name in saved if "_explore_" in name}, sorted(animations)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
