@@ -16,20 +16,6 @@ from bmlib import ising, plotting
 from bmlib.explore import IsingExplorer, _display
 
 
-def _png_bytes(figure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def _find(widget, kind):
-    """The widgets of type ``kind`` inside ``widget`` (depth first)."""
-    found = [widget] if isinstance(widget, kind) else []
-    for child in getattr(widget, "children", ()):
-        found += _find(child, kind)
-    return found
-
-
 @pytest.mark.parametrize("algorithm", ["metropolis", "wolff"])
 def test_a_lattice_quenched_at_T_1_orders_and_at_T_5_stays_disordered(algorithm):
     L = 64
@@ -132,37 +118,39 @@ def test_set_refuses_unknown_controls_and_keeps_the_state():
 
 def test_the_static_figure_is_the_same_bytes_every_time():
     plotting.use_style()
-    first = _png_bytes(_display.static(IsingExplorer(L=32, seed=0)))
-    second = _png_bytes(_display.static(IsingExplorer(L=32, seed=0)))
+    first = _display.figure_png(_display.static(IsingExplorer(L=32, seed=0)))
+    second = _display.figure_png(_display.static(IsingExplorer(L=32, seed=0)))
     assert first == second
-    assert first != _png_bytes(_display.static(IsingExplorer(L=32, seed=1)))
+    assert first != _display.figure_png(_display.static(IsingExplorer(L=32, seed=1)))
 
 
 def test_the_widgets_drive_the_explorer():
     lab = IsingExplorer(L=32, seed=0)
     view = _display.live(lab)
-    (play,) = _find(view, ipywidgets.Play)
-    (image,) = _find(view, ipywidgets.Image)
+    (play,) = _display.widgets_of(view, ipywidgets.Play)
+    (image,) = _display.widgets_of(view, ipywidgets.Image)
     before = image.value
     play.value = 1  # what the browser's timer does: one tick
     assert lab.frame == 1 and image.value != before
-    (temperature,) = [s for s in _find(view, ipywidgets.FloatSlider) if s.description == "T"]
+    (temperature,) = [s for s in _display.widgets_of(view, ipywidgets.FloatSlider) if s.description == "T"]
     temperature.value = 1.0
     assert lab.T == 1.0
-    (algorithm,) = _find(view, ipywidgets.Dropdown)
-    (field,) = [s for s in _find(view, ipywidgets.FloatSlider) if s.description == "h"]
+    (algorithm,) = _display.widgets_of(view, ipywidgets.Dropdown)
+    (field,) = [s for s in _display.widgets_of(view, ipywidgets.FloatSlider) if s.description == "h"]
     field.value = 0.5
     algorithm.value = "wolff"  # refused with a field: the dropdown goes back and says why
     assert algorithm.value == "metropolis" and lab.algorithm == "metropolis"
-    assert any("take no field" in widget.value for widget in _find(view, ipywidgets.HTML))
-    (ordered,) = [b for b in _find(view, ipywidgets.Button) if b.description == "quench from ordered"]
+    assert any("take no field" in widget.value for widget in _display.widgets_of(view, ipywidgets.HTML))
+    (ordered,) = [
+        b for b in _display.widgets_of(view, ipywidgets.Button) if b.description == "quench from ordered"
+    ]
     ordered.click()
     assert lab.frame == 0 and np.all(lab.spins == 1)
 
 
 def test_play_runs_frames_in_a_thread_until_paused():
     lab = IsingExplorer(L=16, seed=0)
-    (play,) = _find(_display.live(lab), ipywidgets.Play)
+    (play,) = _display.widgets_of(_display.live(lab), ipywidgets.Play)
     play.playing = True  # what the play button does
     deadline = time.perf_counter() + 10.0
     while lab.frame < 3 and time.perf_counter() < deadline:

@@ -12,13 +12,6 @@ from bmlib.explore import AnnealingExplorer, _display
 from bmlib.explore.annealing import ground_state
 
 
-def _find(widget, kind):
-    found = [widget] if isinstance(widget, kind) else []
-    for child in getattr(widget, "children", ()):
-        found += _find(child, kind)
-    return found
-
-
 def _anneal_to_the_end(lab):
     lab.advance(-(-lab.n_sweeps // lab.sweeps_per_frame))
 
@@ -124,13 +117,13 @@ def test_the_static_figure_is_the_same_bytes_every_time():
 def test_the_widgets_drive_the_explorer():
     lab = AnnealingExplorer(n=8, seed=0)
     view = _display.live(lab)
-    (play,) = _find(view, ipywidgets.Play)
+    (play,) = _display.widgets_of(view, ipywidgets.Play)
     play.value = 1
     assert lab.sweep == lab.sweeps_per_frame and len(lab.energies) == 2
-    (schedule,) = _find(view, ipywidgets.Dropdown)
+    (schedule,) = _display.widgets_of(view, ipywidgets.Dropdown)
     schedule.value = 3000
     assert lab.n_sweeps == 3000 and lab.sweep == 0  # a new schedule starts from T_start
-    (quench,) = [b for b in _find(view, ipywidgets.Button) if b.description == "quench"]
+    (quench,) = [b for b in _display.widgets_of(view, ipywidgets.Button) if b.description == "quench"]
     quench.click()
     assert np.all(lab.schedule == 0.0)
 

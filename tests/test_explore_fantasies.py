@@ -7,8 +7,6 @@ bound that holds for every pixel; and k against the exact k-step transition of i
 two-unit chains. Error bars are 5 standard errors over independent chains.
 """
 
-import io
-
 import ipywidgets
 import numpy as np
 import pytest
@@ -18,20 +16,6 @@ from bmlib import plotting, rbm
 from bmlib.explore import _display
 from bmlib.explore.fantasies import FantasyExplorer
 from bmlib.stats import sigmoid
-
-
-def _png_bytes(figure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def _find(widget, kind):
-    """The widgets of type ``kind`` inside ``widget`` (depth first)."""
-    found = [widget] if isinstance(widget, kind) else []
-    for child in getattr(widget, "children", ()):
-        found += _find(child, kind)
-    return found
 
 
 def _small_model():
@@ -202,7 +186,9 @@ def test_set_refuses_unknown_controls_and_keeps_the_state():
 
 def test_the_static_figure_is_the_same_bytes_every_time():
     def drawn(seed):
-        return _png_bytes(_display.static(FantasyExplorer(*_small_model(), (2, 2), np.eye(4), seed=seed)))
+        return _display.figure_png(
+            _display.static(FantasyExplorer(*_small_model(), (2, 2), np.eye(4), seed=seed))
+        )
 
     plotting.use_style()
     first = drawn(0)
@@ -214,19 +200,21 @@ def test_the_widgets_drive_the_explorer():
     W, b, c = _small_model()
     lab = FantasyExplorer(W, b, c, image_shape=(2, 2), data=np.eye(4), seed=0)
     view = _display.live(lab)
-    (play,) = _find(view, ipywidgets.Play)
-    (image,) = _find(view, ipywidgets.Image)
+    (play,) = _display.widgets_of(view, ipywidgets.Play)
+    (image,) = _display.widgets_of(view, ipywidgets.Image)
     before = image.value
     play.value = 1  # what the browser's timer does: one tick
     assert lab.frame == 1 and image.value != before
-    (steps,) = _find(view, ipywidgets.IntSlider)
+    (steps,) = _display.widgets_of(view, ipywidgets.IntSlider)
     steps.value = 7
     play.value = 2
     assert lab.k == 7 and lab.steps == 8
-    (temperature,) = _find(view, ipywidgets.FloatSlider)
+    (temperature,) = _display.widgets_of(view, ipywidgets.FloatSlider)
     temperature.value = 2.5
     assert lab.T == 2.5
-    (from_data,) = [b_ for b_ in _find(view, ipywidgets.Button) if b_.description == "restart from data"]
+    (from_data,) = [
+        b_ for b_ in _display.widgets_of(view, ipywidgets.Button) if b_.description == "restart from data"
+    ]
     from_data.click()
     assert lab.frame == 0 and all(any((row == d).all() for d in np.eye(4)) for row in lab.v)
 

@@ -7,31 +7,14 @@ the speeds ``bmlib.maxwell.sample_speeds`` draws from the same seed.
 """
 
 import copy
-import io
 
 import ipywidgets
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from bmlib import maxwell, plotting
 from bmlib.explore import _display
 from bmlib.explore.maxwell import MaxwellExplorer
-
-
-def _png_bytes(figure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(figure)
-    return buffer.getvalue()
-
-
-def _find(widget, kind):
-    """The widgets of type ``kind`` inside ``widget`` (depth first)."""
-    found = [widget] if isinstance(widget, kind) else []
-    for child in getattr(widget, "children", ()):
-        found += _find(child, kind)
-    return found
 
 
 def _standard_error(T, gas, n):
@@ -187,30 +170,30 @@ def test_the_image_is_a_small_rgba_picture_that_changes_with_the_sample():
 
 def test_the_static_figure_is_the_same_bytes_every_time():
     plotting.use_style()
-    first = _png_bytes(_display.static(MaxwellExplorer(seed=0)))
-    second = _png_bytes(_display.static(MaxwellExplorer(seed=0)))
+    first = _display.figure_png(_display.static(MaxwellExplorer(seed=0)))
+    second = _display.figure_png(_display.static(MaxwellExplorer(seed=0)))
     assert first == second
-    assert first != _png_bytes(_display.static(MaxwellExplorer(seed=1)))
+    assert first != _display.figure_png(_display.static(MaxwellExplorer(seed=1)))
 
 
 def test_the_widgets_drive_the_explorer():
     lab = MaxwellExplorer(seed=0)
     view = _display.live(lab)
-    (play,) = _find(view, ipywidgets.Play)
-    (image,) = _find(view, ipywidgets.Image)
+    (play,) = _display.widgets_of(view, ipywidgets.Play)
+    (image,) = _display.widgets_of(view, ipywidgets.Image)
     before = image.value
     play.value = 1  # what the browser's timer does: one tick
     assert lab.frame == 1 and lab.n == 200 and image.value != before
-    (temperature,) = [s for s in _find(view, ipywidgets.FloatSlider) if s.description == "T"]
+    (temperature,) = [s for s in _display.widgets_of(view, ipywidgets.FloatSlider) if s.description == "T"]
     temperature.value = 600.0
     assert lab.T == 600.0 and lab.n == 0
-    (gas,) = _find(view, ipywidgets.Dropdown)
+    (gas,) = _display.widgets_of(view, ipywidgets.Dropdown)
     gas.value = "He"
     assert lab.gas == "He" and lab.exact["<v>"] == pytest.approx(
         maxwell.mean_speed(600.0, maxwell.GASES["He"])
     )
     play.value = 2
-    (new_sample,) = [b for b in _find(view, ipywidgets.Button) if b.description == "new sample"]
+    (new_sample,) = [b for b in _display.widgets_of(view, ipywidgets.Button) if b.description == "new sample"]
     new_sample.click()
     assert lab.n == 0 and lab.frame == 0
 

@@ -15,8 +15,8 @@ One module per chapter's explorer:
     :class:`FantasyExplorer` (chapter 06): Gibbs chains of a trained RBM stepping live, with
     the Gibbs steps per frame and a temperature.
 
-Every explorer is a small object with the same parts, usable without any widgets (the tests
-drive them this way):
+Every explorer is a small object with the same parts (a subclass of ``_display.Explorer``, which
+gives it ``show``), usable without any widgets (the tests drive them this way):
 
 - ``set(**controls)`` changes a control (checked as every bmlib argument is), ``advance(n)``
   runs n frames, and its ``actions()`` are the buttons (a quench, a new sample);

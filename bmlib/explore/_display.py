@@ -22,10 +22,61 @@ import numpy as np
 
 from bmlib import plotting, progress
 
-__all__ = ["png", "svg_traces", "live", "static", "save_animation", "show"]
+__all__ = [
+    "Explorer",
+    "generator",
+    "widgets_of",
+    "figure_png",
+    "png",
+    "svg_traces",
+    "live",
+    "static",
+    "save_animation",
+    "show",
+]
 
 FRAME_MS = 33  # the Play widget's tick: about 30 frames a second
 VIEW_PIXELS = 384  # the live image is scaled up by a whole factor to at least this size
+
+
+class Explorer:
+    """What every explorer shares: :meth:`show`, and the website animation's default length.
+
+    A subclass provides ``controls``, ``actions``, ``set``, ``advance``, ``image``, ``traces``
+    and ``figure`` (see :mod:`bmlib.explore`).
+    """
+
+    def animation(self):
+        """The website's animation: how many frames, one every how many (and how many pixels)."""
+        return {"n_frames": 60, "every": 1}
+
+    def show(self, name=None):
+        """Widgets in JupyterLab; a static figure (and, with ``name``, saved files) otherwise."""
+        show(self, name)
+
+
+def generator(seed):
+    """The explorer's one Generator: ``seed`` must be an int >= 0 or a numpy Generator."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, np.random.Generator)):
+        raise TypeError(f"seed must be an int >= 0 or a numpy.random.Generator, got {type(seed).__name__}")
+    if not isinstance(seed, np.random.Generator) and seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    return np.random.default_rng(seed)
+
+
+def widgets_of(view, kind):
+    """The widgets of type ``kind`` inside ``view`` (depth first), to drive a view from code."""
+    found = [view] if isinstance(view, kind) else []
+    for child in getattr(view, "children", ()):
+        found += widgets_of(child, kind)
+    return found
+
+
+def figure_png(figure):
+    """PNG bytes of a matplotlib figure, as :func:`bmlib.plotting.savefig` writes them."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def _grey(image):

@@ -43,7 +43,7 @@ def ground_state(J):
     return float(best_energy), best
 
 
-class AnnealingExplorer:
+class AnnealingExplorer(_display.Explorer):
     """A small spin glass annealed live, with the cooling schedule's length as the cooling rate.
 
     Parameters
@@ -70,10 +70,6 @@ class AnnealingExplorer:
                 f"n must be between 4 and {MAX_EXACT} (its ground state is found by brute force), got {n}"
             )
         instance = _validate.count("instance", instance)
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, np.random.Generator)):
-            raise TypeError(
-                f"seed must be an int >= 0 or a numpy.random.Generator, got {type(seed).__name__}"
-            )
         self.T_start = _validate.temperature("T_start", T_start)
         self.T_end = _validate.temperature("T_end", T_end)
         if not 0.01 <= self.T_end < self.T_start <= 10.0:
@@ -84,7 +80,7 @@ class AnnealingExplorer:
         J = np.triu(generator.normal(0.0, 1.0 / np.sqrt(n), size=(n, n)), 1)
         self.J, self.n = J + J.T, n
         self.ground_energy, self.ground_spins = ground_state(self.J)
-        self._generator = np.random.default_rng(seed)
+        self._generator = _display.generator(seed)
         self.n_sweeps, self.sweeps_per_frame = 300, 5
         self.set(n_sweeps=n_sweeps, sweeps_per_frame=sweeps_per_frame)
         self.reheat()
@@ -189,11 +185,3 @@ class AnnealingExplorer:
         spins_ax.set_xticks([])
         spins_ax.grid(False)
         return fig
-
-    def animation(self):
-        """The website's animation: how many frames, one every how many."""
-        return {"n_frames": 60, "every": 1}
-
-    def show(self, name=None):
-        """Widgets in JupyterLab; a static figure (and, with ``name``, saved files) otherwise."""
-        _display.show(self, name)

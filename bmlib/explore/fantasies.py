@@ -33,7 +33,7 @@ MAX_CHAINS = 256
 GAP = 0.15  # the grey of the lines between the tiles (0 white, 1 black)
 
 
-class FantasyExplorer:
+class FantasyExplorer(_display.Explorer):
     """A grid of Gibbs chains of a trained RBM, with k (steps per frame) and temperature controls.
 
     Parameters
@@ -98,10 +98,7 @@ class FantasyExplorer:
         self.history = _validate.count("history", history)
         if self.history < 2:
             raise ValueError(f"history must be at least 2 frames, got {self.history}")
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, np.random.Generator)):
-            kind = type(seed).__name__
-            raise TypeError(f"seed must be an int >= 0 or a numpy.random.Generator, got {kind}")
-        self._generator = np.random.default_rng(seed)
+        self._generator = _display.generator(seed)
         self.data_free_energy = None if data is None else self._mean_free_energy(self.data)
         self.k, self.T = 1, 1.0
         self.set(k=k, T=T)
@@ -234,7 +231,3 @@ class FantasyExplorer:
     def animation(self):
         """The website's animation: how many frames, one every how many."""
         return {"n_frames": 60, "every": 1, "pixels": 200}  # tiles 3 screen pixels a pixel: ~0.8 MB
-
-    def show(self, name=None):
-        """Widgets in JupyterLab; a static figure (and, with ``name``, saved files) otherwise."""
-        _display.show(self, name)

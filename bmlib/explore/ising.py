@@ -24,7 +24,7 @@ ALGORITHMS = ("metropolis", "wolff")
 MAX_L = 1024
 
 
-class IsingExplorer:
+class IsingExplorer(_display.Explorer):
     """A live L x L Ising lattice with temperature, field and algorithm controls.
 
     Parameters
@@ -64,11 +64,7 @@ class IsingExplorer:
         self.history = _validate.count("history", history)
         if self.history < 2:
             raise ValueError(f"history must be at least 2 frames, got {self.history}")
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, np.random.Generator)):
-            raise TypeError(
-                f"seed must be an int >= 0 or a numpy.random.Generator, got {type(seed).__name__}"
-            )
-        self._generator = np.random.default_rng(seed)
+        self._generator = _display.generator(seed)
         self.T, self.h, self.algorithm, self.sweeps_per_frame = ising.T_C, 0.0, "metropolis", 1
         self.set(T=T, h=h, algorithm=algorithm, sweeps_per_frame=sweeps_per_frame)
         self.quench(start)
@@ -193,11 +189,3 @@ class IsingExplorer:
             ax.legend(fontsize=8)
         fig.suptitle(f"a {self.L} × {self.L} lattice at T = {self.T:.3f}, h = {self.h:g} (black: s = +1)")
         return fig
-
-    def animation(self):
-        """The website's animation: how many frames, one every how many."""
-        return {"n_frames": 60, "every": 1}
-
-    def show(self, name=None):
-        """Widgets in JupyterLab; a static figure (and, with ``name``, saved files) otherwise."""
-        _display.show(self, name)

@@ -38,7 +38,7 @@ def _rounded_up(x):
     return float(np.ceil(x / step) * step)
 
 
-class MaxwellExplorer:
+class MaxwellExplorer(_display.Explorer):
     """A growing sample of molecular speeds against the Maxwell–Boltzmann distribution.
 
     Parameters
@@ -68,11 +68,7 @@ class MaxwellExplorer:
         self.history = _validate.count("history", history)
         if self.history < 2:
             raise ValueError(f"history must be at least 2 frames, got {self.history}")
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, np.random.Generator)):
-            raise TypeError(
-                f"seed must be an int >= 0 or a numpy.random.Generator, got {type(seed).__name__}"
-            )
-        self._generator = np.random.default_rng(seed)
+        self._generator = _display.generator(seed)
         self._drawing = None  # the live image's figure (see image), made when first needed
         self.T, self.gas, self.molecules_per_frame = 300.0, "N2", 1
         self.set(T=T, gas=gas, molecules_per_frame=molecules_per_frame)
@@ -243,14 +239,6 @@ class MaxwellExplorer:
         right.legend(loc="upper right")
         fig.suptitle(f"Sampling {self.gas} at {self.T:.0f} K, {self.molecules_per_frame} molecules a frame")
         return fig
-
-    def animation(self):
-        """The website's animation: how many frames, one every how many."""
-        return {"n_frames": 60, "every": 1}
-
-    def show(self, name=None):
-        """Widgets in JupyterLab; a static figure (and, with ``name``, saved files) otherwise."""
-        _display.show(self, name)
 
     def __getstate__(self):
         # a copy (``_display.show`` keeps one for the animation) draws its own figure when asked
