@@ -182,7 +182,7 @@ def test_the_widgets_drive_the_explorer():
     (play,) = _display.widgets_of(view, ipywidgets.Play)
     (image,) = _display.widgets_of(view, ipywidgets.Image)
     before = image.value
-    play.value = 1  # what the browser's timer does: one tick
+    play.value = 1  # a step of the Play widget's value: one frame
     assert lab.frame == 1 and lab.n == 200 and image.value != before
     (temperature,) = [s for s in _display.widgets_of(view, ipywidgets.FloatSlider) if s.description == "T"]
     temperature.value = 600.0
