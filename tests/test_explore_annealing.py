@@ -120,7 +120,7 @@ def test_the_widgets_drive_the_explorer():
     (play,) = _display.widgets_of(view, ipywidgets.Play)
     play.value = 1
     assert lab.sweep == lab.sweeps_per_frame and len(lab.energies) == 2
-    (schedule,) = _display.widgets_of(view, ipywidgets.Dropdown)
+    (schedule,) = _display.widgets_of(view, ipywidgets.SelectionSlider)  # the cooling rate
     schedule.value = 3000
     assert lab.n_sweeps == 3000 and lab.sweep == 0  # a new schedule starts from T_start
     (quench,) = [b for b in _display.widgets_of(view, ipywidgets.Button) if b.description == "quench"]

@@ -146,6 +146,8 @@ def _control(name, spec, value):
     if kind == "int":
         low, high = options
         return widgets.IntSlider(value=value, min=low, max=high, description=name, style=style)
+    if kind == "levels":  # a few ordered values: a slider that stops at each
+        return widgets.SelectionSlider(value=value, options=list(options[0]), description=name, style=style)
     return widgets.Dropdown(value=value, options=list(options[0]), description=name, style=style)
 
 

@@ -87,7 +87,7 @@ class AnnealingExplorer(_display.Explorer):
 
     def controls(self):
         """The widgets' specification (see :mod:`bmlib.explore`)."""
-        return {"n_sweeps": ("choice", SCHEDULES), "sweeps_per_frame": ("int", 1, 100)}
+        return {"n_sweeps": ("levels", SCHEDULES), "sweeps_per_frame": ("int", 1, 100)}
 
     def actions(self):
         """The buttons: label -> what they do."""

@@ -73,7 +73,7 @@ class IsingExplorer(_display.Explorer):
 
     def controls(self):
         """The widgets' specification: name -> ("float", low, high, step) / ("int", low, high)
-        / ("choice", options)."""
+        / ("choice", options) / ("levels", ordered options, a slider)."""
         return {
             "T": ("float", 0.05, 5.0, 0.01),
             "h": ("float", -1.0, 1.0, 0.01),
