@@ -20,11 +20,11 @@ import time
 
 import numpy as np
 
-from bmlib import plotting, progress
+from bmlib import _validate, plotting, progress
 
 __all__ = [
     "Explorer",
-    "generator",
+    "history_length",
     "widgets_of",
     "figure_png",
     "png",
@@ -54,14 +54,19 @@ class Explorer:
         """Widgets in JupyterLab; a static figure (and, with ``name``, saved files) otherwise."""
         show(self, name)
 
+    def _refuse_unknown(self, values):
+        """``set``'s first check: every name in ``values`` is one of :meth:`controls`."""
+        unknown = set(values) - set(self.controls())
+        if unknown:
+            raise TypeError(f"unknown control(s) {sorted(unknown)}; the controls are {list(self.controls())}")
 
-def generator(seed):
-    """The explorer's one Generator: ``seed`` must be an int >= 0 or a numpy Generator."""
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, np.random.Generator)):
-        raise TypeError(f"seed must be an int >= 0 or a numpy.random.Generator, got {type(seed).__name__}")
-    if not isinstance(seed, np.random.Generator) and seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
-    return np.random.default_rng(seed)
+
+def history_length(history):
+    """``history`` (frames kept in the traces) checked: an integer >= 2."""
+    history = _validate.count("history", history)
+    if history < 2:
+        raise ValueError(f"history must be at least 2 frames, got {history}")
+    return history
 
 
 def widgets_of(view, kind):

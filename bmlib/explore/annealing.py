@@ -17,7 +17,7 @@ temperature), continuing from the current spins. The traces show E/N against the
 
 import numpy as np
 
-from bmlib import _validate, ising
+from bmlib import _validate, ising, rng
 from bmlib.explore import _display
 
 __all__ = ["AnnealingExplorer"]
@@ -80,7 +80,7 @@ class AnnealingExplorer(_display.Explorer):
         J = np.triu(generator.normal(0.0, 1.0 / np.sqrt(n), size=(n, n)), 1)
         self.J, self.n = J + J.T, n
         self.ground_energy, self.ground_spins = ground_state(self.J)
-        self._generator = _display.generator(seed)
+        self._generator = rng.as_generator(seed)
         self.n_sweeps, self.sweeps_per_frame = 300, 5
         self.set(n_sweeps=n_sweeps, sweeps_per_frame=sweeps_per_frame)
         self.reheat()
@@ -95,9 +95,7 @@ class AnnealingExplorer(_display.Explorer):
 
     def set(self, **values):
         """Change n_sweeps (the schedule starts again at T_start) or sweeps_per_frame."""
-        unknown = set(values) - set(self.controls())
-        if unknown:
-            raise TypeError(f"unknown control(s) {sorted(unknown)}; the controls are {list(self.controls())}")
+        self._refuse_unknown(values)
         n_sweeps = values.get("n_sweeps", self.n_sweeps)
         if isinstance(n_sweeps, (bool, np.bool_)) or n_sweeps not in SCHEDULES:
             raise ValueError(f"n_sweeps must be one of {SCHEDULES}, got {n_sweeps!r}")

@@ -23,7 +23,7 @@ What to look for, on chapter 06's digits model (64 visible, 100 hidden units, CD
 
 import numpy as np
 
-from bmlib import _validate, plotting, rbm
+from bmlib import _validate, plotting, rbm, rng
 from bmlib.explore import _display
 from bmlib.rbm import _checks
 
@@ -95,10 +95,8 @@ class FantasyExplorer(_display.Explorer):
         self.n_chains = _validate.count("n_chains", n_chains, maximum=MAX_CHAINS, why="no more fit a screen")
         if self.n_chains < 1:
             raise ValueError("n_chains must be at least 1")
-        self.history = _validate.count("history", history)
-        if self.history < 2:
-            raise ValueError(f"history must be at least 2 frames, got {self.history}")
-        self._generator = _display.generator(seed)
+        self.history = _display.history_length(history)
+        self._generator = rng.as_generator(seed)
         self.data_free_energy = None if data is None else self._mean_free_energy(self.data)
         self.k, self.T = 1, 1.0
         self.set(k=k, T=T)
@@ -119,9 +117,7 @@ class FantasyExplorer(_display.Explorer):
 
     def set(self, **values):
         """Change k and/or T (checked; the chains are kept)."""
-        unknown = set(values) - set(self.controls())
-        if unknown:
-            raise TypeError(f"unknown control(s) {sorted(unknown)}; the controls are {list(self.controls())}")
+        self._refuse_unknown(values)
         k = _validate.count("k", values.get("k", self.k))
         if not 1 <= k <= 1000:
             raise ValueError(f"k must be between 1 and 1000, got {k}")

@@ -15,7 +15,7 @@ values (dashed) when h = 0. What to look for:
 
 import numpy as np
 
-from bmlib import _validate, ising
+from bmlib import _validate, ising, rng
 from bmlib.explore import _display
 
 __all__ = ["IsingExplorer"]
@@ -61,10 +61,8 @@ class IsingExplorer(_display.Explorer):
         if L < 4 or L % 2:
             raise ValueError(f"L must be even and at least 4, got {L}")
         self.L = L
-        self.history = _validate.count("history", history)
-        if self.history < 2:
-            raise ValueError(f"history must be at least 2 frames, got {self.history}")
-        self._generator = _display.generator(seed)
+        self.history = _display.history_length(history)
+        self._generator = rng.as_generator(seed)
         self.T, self.h, self.algorithm, self.sweeps_per_frame = ising.T_C, 0.0, "metropolis", 1
         self.set(T=T, h=h, algorithm=algorithm, sweeps_per_frame=sweeps_per_frame)
         self.quench(start)
@@ -90,9 +88,7 @@ class IsingExplorer(_display.Explorer):
 
     def set(self, **values):
         """Change any of T, h, algorithm, sweeps_per_frame (checked; the lattice is kept)."""
-        unknown = set(values) - set(self.controls())
-        if unknown:
-            raise TypeError(f"unknown control(s) {sorted(unknown)}; the controls are {list(self.controls())}")
+        self._refuse_unknown(values)
         T = _validate.temperature("T", values.get("T", self.T))
         if not 0.05 <= T <= 10.0:
             raise ValueError(f"T must be between 0.05 and 10, got {T:g}")

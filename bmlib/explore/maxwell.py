@@ -21,7 +21,7 @@ the sample mean is from <v>. Changing T or the gas starts a new sample. What to 
 import matplotlib as mpl
 import numpy as np
 
-from bmlib import _validate, maxwell, plotting
+from bmlib import _validate, maxwell, plotting, rng
 from bmlib.explore import _display
 
 __all__ = ["MaxwellExplorer"]
@@ -65,10 +65,8 @@ class MaxwellExplorer(_display.Explorer):
     """
 
     def __init__(self, T=300.0, gas="N2", molecules_per_frame=200, seed=0, history=300):
-        self.history = _validate.count("history", history)
-        if self.history < 2:
-            raise ValueError(f"history must be at least 2 frames, got {self.history}")
-        self._generator = _display.generator(seed)
+        self.history = _display.history_length(history)
+        self._generator = rng.as_generator(seed)
         self._drawing = None  # the live image's figure (see image), made when first needed
         self.T, self.gas, self.molecules_per_frame = 300.0, "N2", 1
         self.set(T=T, gas=gas, molecules_per_frame=molecules_per_frame)
@@ -91,9 +89,7 @@ class MaxwellExplorer(_display.Explorer):
 
     def set(self, **values):
         """Change any of T, gas, molecules_per_frame (checked); a new T or gas starts a new sample."""
-        unknown = set(values) - set(self.controls())
-        if unknown:
-            raise TypeError(f"unknown control(s) {sorted(unknown)}; the controls are {list(self.controls())}")
+        self._refuse_unknown(values)
         T = _validate.temperature("T", values.get("T", self.T))
         if not T_LOW <= T <= T_HIGH:
             raise ValueError(f"T must be between {T_LOW:g} and {T_HIGH:g} K, got {T:g}")
